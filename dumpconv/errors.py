@@ -1,0 +1,36 @@
+"""Errors that reach the user as one line: what went wrong, where, and what to do."""
+
+from __future__ import annotations
+
+
+class DumpconvError(Exception):
+    """A conversion that cannot go on; the CLI prints it as one line and exits 1.
+
+    Attributes:
+        message: what is wrong, in one sentence.
+        line: the 1-based input line of the statement at fault, when there is one.
+        hint: what the user can do about it.
+    """
+
+    def __init__(self, message: str, line: int | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        tail = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.message}{tail}"
+
+
+class SplitError(DumpconvError):
+    """The input cannot be cut into statements (unterminated literal, truncated dump)."""
+
+
+class RowError(DumpconvError):
+    """An INSERT whose values cannot be read or do not fit the table."""
+
+
+class TranslateError(DumpconvError):
+    """A schema statement that cannot be translated and must not be skipped."""

@@ -1,0 +1,204 @@
+"""Cut the input bytes into statements, never rewriting them.
+
+Two kinds of unit come out, each with the 1-based input line where it starts:
+
+* :class:`RawStatement`: one statement of any kind, found by the lexer in ``lexer.py``;
+* :class:`InsertRun`: one or more consecutive, complete ``INSERT INTO t … VALUES(…);``
+  statements with the same prefix. Dumps consist mostly of these, so they are found with
+  whole-buffer operations (a quote count, one search) instead of a lexer walk per statement.
+
+Standalone comments between statements come out as :class:`Comment`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from .errors import SplitError
+from .lexer import DQ_IDENT, NeedMore, find_statement_end
+
+CHUNK_SIZE = 1 << 22
+
+
+@dataclass(frozen=True, slots=True)
+class RawStatement:
+    text: bytes
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    text: bytes
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class InsertRun:
+    """Complete INSERT statements that all start with ``prefix``.
+
+    Attributes:
+        prefix: ``INSERT INTO <name>[(<columns>)] VALUES(`` exactly as written.
+        name: the table name as written (bare or double-quoted).
+        columns: the column list as written, without parentheses, or None.
+        body: the statements, each ending in ``);`` and a line end.
+        line: input line of the first statement.
+    """
+
+    prefix: bytes
+    name: bytes
+    columns: bytes | None
+    body: bytes
+    line: int
+
+
+_BARE = rb"[A-Za-z_\x80-\xff][A-Za-z0-9_$\x80-\xff]*"
+_NAME = rb"(?:" + _BARE + rb"|" + DQ_IDENT.encode() + rb")"
+_INSERT_PREFIX = re.compile(
+    rb"INSERT INTO (" + _NAME + rb")(?:\(((?:" + _NAME + rb",)*" + _NAME + rb")\))? ?VALUES\("
+)
+_SPACE = re.compile(rb"[ \t\r\n\f\v]+")
+_TRIGGER = re.compile(rb"CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\b", re.IGNORECASE)
+
+
+def iter_units(
+    stream: BinaryIO, chunk_size: int = CHUNK_SIZE
+) -> Iterator[RawStatement | InsertRun | Comment]:
+    """Yield the statements of a dump in input order.
+
+    Raises:
+        SplitError: the input ends inside a statement, or contains NUL bytes.
+    """
+    buf = b""
+    pos = 0
+    line = 1
+    eof = False
+    run_patterns: dict[bytes, re.Pattern[bytes]] = {}
+
+    while True:
+        if pos >= len(buf) - 1 and not eof:
+            buf, pos, eof = _refill(stream, buf, pos, chunk_size)
+        m = _SPACE.match(buf, pos)
+        if m:
+            line += buf.count(b"\n", pos, m.end())
+            pos = m.end()
+            if pos >= len(buf):
+                if eof:
+                    return
+                continue
+        if pos >= len(buf):
+            if eof:
+                return
+            buf, pos, eof = _refill(stream, buf, pos, chunk_size)
+            continue
+        try:
+            unit, end = _next_unit(buf, pos, line, eof, run_patterns)
+        except NeedMore:
+            if eof:  # pragma: no cover - find_statement_end raises SplitError when final
+                raise
+            buf, pos, eof = _refill(stream, buf, pos, chunk_size)
+            continue
+        yield unit
+        line += buf.count(b"\n", pos, end)
+        pos = end
+
+
+def _refill(stream: BinaryIO, buf: bytes, pos: int, size: int) -> tuple[bytes, int, bool]:
+    data = stream.read(size)
+    if b"\x00" in data:
+        raise SplitError(
+            "the input contains NUL bytes, so it is not SQL text",
+            None,
+            "pass the output of `sqlite3 app.db .dump`, not the database file itself",
+        )
+    # Grow the buffer when one statement is longer than a chunk.
+    rest = buf[pos:]
+    if not data:
+        return rest, 0, True
+    return rest + data, 0, False
+
+
+def _next_unit(
+    buf: bytes, pos: int, line: int, eof: bool, run_patterns: dict[bytes, re.Pattern[bytes]]
+) -> tuple[RawStatement | InsertRun | Comment, int]:
+    head = buf[pos : pos + 2]
+    if head == b"--":
+        end = buf.find(b"\n", pos)
+        if end < 0:
+            if not eof:
+                raise NeedMore
+            end = len(buf)
+        return Comment(buf[pos:end], line), end
+    if head == b"/*":
+        end = buf.find(b"*/", pos + 2)
+        if end < 0:
+            if not eof:
+                raise NeedMore
+            raise SplitError("a /* comment is not closed", line, "the dump looks truncated")
+        return Comment(buf[pos : end + 2], line), end + 2
+
+    m = _INSERT_PREFIX.match(buf, pos)
+    if m and b"'" not in m.group(0):
+        prefix = m.group(0)
+        run_end = _insert_run_end(buf, pos, prefix, eof, run_patterns)
+        if run_end is None:
+            run_end = _line_end(buf, _statement_end(buf, pos, line, eof, trigger=False))
+        end = run_end
+        return InsertRun(prefix, m.group(1), m.group(2), buf[pos:end], line), end
+
+    trigger = _TRIGGER.match(buf, pos) is not None
+    end = _statement_end(buf, pos, line, eof, trigger=trigger)
+    return RawStatement(buf[pos:end], line), end
+
+
+def _statement_end(buf: bytes, pos: int, line: int, eof: bool, *, trigger: bool) -> int:
+    try:
+        return find_statement_end(buf, pos, trigger=trigger, final=eof)
+    except SplitError as e:
+        raise SplitError(e.message, line, e.hint) from None
+
+
+def _line_end(buf: bytes, end: int) -> int:
+    """Include the line end after a statement's ';' (so a run's body ends with it)."""
+    if buf[end : end + 2] == b"\r\n":
+        return end + 2
+    if buf[end : end + 1] == b"\n":
+        return end + 1
+    return end
+
+
+def _insert_run_end(
+    buf: bytes, pos: int, prefix: bytes, eof: bool, run_patterns: dict[bytes, re.Pattern[bytes]]
+) -> int | None:
+    """Find the end of the longest run of complete statements starting with ``prefix``.
+
+    Returns None when not even the first statement is complete within the lines that start
+    with the prefix (a string with raw line breaks, a multi-row INSERT); the caller then
+    finds its end with the lexer.
+
+    Raises:
+        NeedMore: the run reaches the end of the buffer and more input may follow.
+    """
+    pattern = run_patterns.get(prefix)
+    if pattern is None:
+        pattern = re.compile(b"\n(?!" + re.escape(prefix) + b")")
+        run_patterns[prefix] = pattern
+    m = pattern.search(buf, pos)
+    region_end = m.end() if m else len(buf)
+    at_buffer_end = m is None and not eof
+    # Common case: every line of the region is one complete statement.
+    if buf.count(b"'", pos, region_end) % 2 == 0:
+        tail = buf[max(pos, region_end - 3) : region_end].rstrip(b"\r\n")
+        if tail.endswith(b");") and (m is not None or eof):
+            return region_end
+    segs = buf[pos:region_end].split(b"'")
+    last_outer = len(segs) - 1 if len(segs) % 2 else len(segs) - 2
+    for i in range(last_outer, -1, -2):
+        k = segs[i].rfind(b";\n")
+        if k >= 0:
+            return pos + sum(map(len, segs[:i])) + i + k + 2
+    if at_buffer_end:
+        raise NeedMore
+    return None
