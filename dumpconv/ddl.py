@@ -1,0 +1,610 @@
+"""PostgreSQL DDL for the schema: tables, keys, indexes, foreign keys, checks and views.
+
+The only module that talks to sqlglot, and only as an expression engine: SQLite expressions
+(DEFAULT, CHECK, generated columns, index expressions, WHERE clauses, view queries) are
+parsed with the sqlite dialect, rewritten by the transforms here (names resolved through
+the schema, booleans, SQLite functions), and printed with the postgres dialect. Structure
+(column lists, keys, types) comes from ``sqlite_ddl`` and ``decide``, never from sqlglot's
+own type mapping. Every identifier is printed by ``pgsql.quote_ident``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from .lexer import Tok, tokenize
+from .pgsql import comment_text, dollar_quote, quote_ident, quote_literal
+
+__all__ = ["comment_text"]
+from .schema import Column, ForeignKey, Schema, Table, fold
+from .sqlite_ddl import _Cursor
+from .stats import BOOLEAN_WORDS, json_ok
+from .typemap import Decision
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+class Untranslatable(Exception):
+    """An expression that has no faithful PostgreSQL form here."""
+
+
+@dataclass(slots=True)
+class TableDDL:
+    """What the output needs to create one table and, after its data, the rest."""
+
+    create: str
+    post: list[PostItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # shown as comments above CREATE TABLE
+
+
+@dataclass(frozen=True, slots=True)
+class PostItem:
+    """One post-data statement; ``guard`` names it when a failure must only warn."""
+
+    sql: str
+    order: int  # 0 keys, 1 indexes, 2 foreign keys, 3 checks, 4 defaults/generated, 5 views
+    guard: str | None = None
+    fk_fallback: str | None = None  # the NOT VALID form of a foreign key
+
+
+# --- literals and defaults -----------------------------------------------------------------
+
+_TRUE_WORDS = {b"1", b"t", b"true"}
+
+
+def _literal_for(text: str, pg_type: str) -> str | None:
+    """A SQLite literal's value as a PostgreSQL literal of ``pg_type``; None if it does not fit."""
+    raw = text.encode("utf-8", "surrogateescape")
+    is_string = text.startswith("'")
+    value = text[1:-1].replace("''", "'") if is_string else text
+    base = pg_type.split("(")[0]
+    if text.upper() == "NULL":
+        return "NULL"
+    if text[:2] in ("X'", "x'"):
+        return f"'\\x{text[2:-1].lower()}'::bytea" if base == "bytea" else None
+    if base == "boolean":
+        word = value.lower().encode()
+        if text.upper() in ("TRUE", "FALSE"):
+            return text.lower()
+        if word in BOOLEAN_WORDS:
+            return "true" if word in _TRUE_WORDS else "false"
+        return None
+    if text.upper() in ("TRUE", "FALSE"):
+        value = "1" if text.upper() == "TRUE" else "0"
+        is_string = False
+    if base in ("smallint", "integer", "bigint"):
+        try:
+            n = int(value)
+        except ValueError:
+            return None
+        return str(n)
+    if base in ("double precision", "numeric"):
+        try:
+            float(value)
+        except ValueError:
+            return None
+        return value if not is_string else quote_literal(value)
+    if base == "jsonb":
+        return quote_literal(value) if json_ok(value.encode()) else None
+    if base in ("timestamp", "timestamptz", "date", "time", "uuid", "bytea"):
+        # Checked by the caller against the same rules as the column's values.
+        return quote_literal(value) if is_string else None
+    del raw
+    return quote_literal(value)
+
+
+_NOW = {
+    # SQLite's CURRENT_* and datetime('now') are UTC text; keep them UTC whatever the
+    # session time zone of the application that inserts later.
+    ("CURRENT_TIMESTAMP", "timestamp"): "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')",
+    ("CURRENT_TIMESTAMP", "timestamptz"): "CURRENT_TIMESTAMP",
+    ("CURRENT_TIMESTAMP", "text"): (
+        "to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+    ),
+    ("CURRENT_DATE", "date"): "((CURRENT_TIMESTAMP AT TIME ZONE 'UTC')::date)",
+    ("CURRENT_DATE", "timestamp"): "((CURRENT_TIMESTAMP AT TIME ZONE 'UTC')::date)",
+    ("CURRENT_DATE", "text"): "to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    ("CURRENT_TIME", "time"): "((CURRENT_TIMESTAMP AT TIME ZONE 'UTC')::time(0))",
+    ("CURRENT_TIME", "text"): "to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 'HH24:MI:SS')",
+}
+
+
+def _now_form(expr: str) -> str | None:
+    """Which CURRENT_* a SQLite default means, for the common spellings."""
+    squeezed = "".join(expr.split()).lower().strip("()")
+    forms = {
+        "current_timestamp": "CURRENT_TIMESTAMP",
+        "datetime('now')": "CURRENT_TIMESTAMP",
+        "datetime('now','utc')": "CURRENT_TIMESTAMP",
+        "strftime('%y-%m-%d%h:%m:%s','now')": "CURRENT_TIMESTAMP",
+        "current_date": "CURRENT_DATE",
+        "date('now')": "CURRENT_DATE",
+        "current_time": "CURRENT_TIME",
+        "time('now')": "CURRENT_TIME",
+    }
+    return forms.get(squeezed)
+
+
+def default_sql(column: Column, pg_type: str, valid_literal: bool) -> tuple[str | None, str | None]:
+    """The DEFAULT clause value for a column, or (None, why) when it is left out.
+
+    Args:
+        column: the column, with the DEFAULT text SQLite stored.
+        pg_type: the type chosen for it.
+        valid_literal: whether a string literal default passes the same checks as values of
+            this type (temporal, uuid: the caller checks).
+    """
+    text = column.default
+    if text is None:
+        return None, None
+    inner = text
+    while inner.startswith("(") and inner.endswith(")") and _balanced(inner[1:-1]):
+        inner = inner[1:-1].strip()
+    base = pg_type.split("(")[0]
+    now = _now_form(inner)
+    if now is not None:
+        kind = base if base in ("timestamp", "timestamptz", "date", "time") else "text"
+        form = _NOW.get((now, kind))
+        if form is None:
+            return None, f"DEFAULT {text} has no equivalent for {pg_type}"
+        return form, None
+    toks = list(tokenize(inner))
+    is_literal = (len(toks) == 1 and toks[0].kind in (Tok.STRING, Tok.NUMBER, Tok.BLOB)) or (
+        len(toks) == 1 and toks[0].is_word("NULL", "TRUE", "FALSE")
+    )
+    if (
+        len(toks) == 2
+        and toks[0].kind is Tok.OP
+        and toks[0].text in "+-"
+        and toks[1].kind is Tok.NUMBER
+    ):
+        inner = ("-" if toks[0].text == "-" else "") + toks[1].text
+        is_literal = True
+    if not is_literal:
+        return None, "expression"
+    if toks[0].kind is Tok.STRING and not valid_literal:
+        return None, f"DEFAULT {text} is not a valid {pg_type} value"
+    value = _literal_for(inner, pg_type)
+    if value is None:
+        return None, f"DEFAULT {text} is not a valid {pg_type} value"
+    return value, None
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for tok in tokenize(text):
+        if tok.kind is Tok.OP and tok.text == "(":
+            depth += 1
+        elif tok.kind is Tok.OP and tok.text == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+# --- expressions ---------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """Tables an expression may refer to, and the chosen types of their columns."""
+
+    schema: Schema
+    tables: list[Table]
+    types: dict[tuple[str, str], str]  # (table key, column key) → pg type
+
+    def column(self, name: str, qualifier: str | None) -> tuple[Table, Column] | None:
+        candidates = self.tables
+        if qualifier is not None:
+            t = self.schema.get(qualifier)
+            candidates = [t] if t is not None else []
+        found = [(t, c) for t in candidates if (c := t.column(name)) is not None]
+        return found[0] if len(found) == 1 else None
+
+    def type_of(self, table: Table, column: Column) -> str | None:
+        return self.types.get((table.key, column.key))
+
+
+def translate_expr(sql: str, scope: Scope) -> str:
+    """A SQLite expression as PostgreSQL SQL.
+
+    Raises:
+        Untranslatable: sqlglot cannot parse it, or it uses SQLite-only functions.
+    """
+    try:
+        tree: exp.Expr = sqlglot.parse_one(sql, read="sqlite", into=exp.Condition)
+    except SqlglotError:
+        try:
+            tree = sqlglot.parse_one(sql, read="sqlite")
+        except SqlglotError as e:
+            raise Untranslatable(f"cannot parse: {e}") from None
+    return _generate(_rewrite(tree, scope))
+
+
+def translate_query(sql: str, scope: Scope) -> str:
+    """A SQLite SELECT (a view body) as PostgreSQL SQL."""
+    try:
+        tree = sqlglot.parse_one(sql, read="sqlite")
+    except SqlglotError as e:
+        raise Untranslatable(f"cannot parse: {e}") from None
+    if not isinstance(tree, exp.Query):
+        raise Untranslatable("not a SELECT")
+    for table in tree.find_all(exp.Table):
+        t = scope.schema.get(table.name)
+        if t is None:
+            raise Untranslatable(f"refers to {table.name!r}, which is not a converted table")
+        if t not in scope.tables:
+            scope.tables.append(t)
+        table.set("this", _ident(t.pg))
+        table.set("db", None)
+        table.set("catalog", None)
+    return _generate(_rewrite(tree, scope))
+
+
+def _ident(name: str) -> exp.Expr:
+    # Printed verbatim, so that quoting is decided by quote_ident alone.
+    return exp.Var(this=quote_ident(name))
+
+
+_SQLITE_ONLY = {
+    "DATETIME", "DATE", "TIME", "JULIANDAY", "STRFTIME", "UNIXEPOCH", "PRINTF", "TYPEOF",
+    "TOTAL", "RANDOMBLOB", "ZEROBLOB", "GLOB", "JSON_VALID", "LIKELIHOOD", "LIKELY",
+    "UNLIKELY", "CHANGES", "LAST_INSERT_ROWID", "SQLITE_VERSION", "TOTAL_CHANGES", "IIF",
+}  # fmt: skip
+
+
+def _rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
+    for node in list(tree.find_all(exp.Anonymous)):
+        if str(node.this).upper() in _SQLITE_ONLY:
+            raise Untranslatable(f"uses the SQLite function {node.this}()")
+    for col in list(tree.find_all(exp.Column)):
+        name = col.name
+        qualifier = col.table or None
+        found = scope.column(name, qualifier)
+        if found is None:
+            if col.this.args.get("quoted") and qualifier is None and not _known_alias(tree, name):
+                # SQLite reads a double-quoted name that matches no column as a string.
+                col.replace(exp.Literal.string(name))
+                continue
+            if _known_alias(tree, name):
+                continue
+            raise Untranslatable(f"refers to an unknown column {name!r}")
+        table, column = found
+        col.set("this", _ident(column.pg))
+        if qualifier is not None:
+            col.set("table", _ident(table.pg))
+        if scope.type_of(table, column) == "boolean":
+            _boolean_compare(col)
+    return tree
+
+
+def _known_alias(tree: exp.Expr, name: str) -> bool:
+    return any(fold(a.alias) == fold(name) for a in tree.find_all(exp.Alias))
+
+
+def _boolean_compare(col: exp.Expr) -> None:
+    """``flag = 1`` on a column that became boolean: compare with true/false instead."""
+    parent = col.parent
+    if isinstance(parent, (exp.EQ, exp.NEQ)):
+        other = parent.expression if parent.this is col else parent.this
+        if isinstance(other, exp.Literal) and other.this in ("0", "1"):
+            other.replace(exp.Boolean(this=other.this == "1"))
+    elif isinstance(parent, exp.In):
+        for item in parent.expressions:
+            if isinstance(item, exp.Literal) and item.this in ("0", "1"):
+                item.replace(exp.Boolean(this=item.this == "1"))
+
+
+def _generate(tree: exp.Expr) -> str:
+    try:
+        return tree.sql(dialect="postgres", unsupported_level=sqlglot.ErrorLevel.RAISE)
+    except SqlglotError as e:
+        raise Untranslatable(str(e)) from None
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def create_table(table: Table, decisions: dict[str, Decision], nulls: dict[str, int]) -> TableDDL:
+    """CREATE TABLE for a table whose column types are decided.
+
+    Args:
+        table: the table.
+        decisions: chosen type per column key.
+        nulls: NULL count per column key, from the data.
+    """
+    ddl = TableDDL(create="")
+    lines: list[str] = []
+    name = quote_ident(table.pg)
+    for col in table.columns:
+        dec = decisions[col.key]
+        parts = [quote_ident(col.pg), dec.pg_type]
+        if col.name == table.rowid_alias:
+            parts.append("GENERATED BY DEFAULT AS IDENTITY")
+        if col.generated is not None:
+            ddl.notes.append(
+                f"column {col.name} is generated: added after the data, GENERATED ALWAYS AS "
+                f"({col.generated}) STORED"
+            )
+            continue
+        if dec.reason:
+            ddl.notes.append(f"column {col.name}: {dec.pg_type} ({dec.reason})")
+        if col.not_null or col.name == table.rowid_alias:
+            if nulls.get(col.key, 0) and col.name != table.rowid_alias:
+                ddl.notes.append(f"column {col.name}: NOT NULL dropped, the data has NULLs")
+            else:
+                parts.append("NOT NULL")
+        if col.collate is not None:
+            ddl.notes.append(f"column {col.name}: COLLATE {col.collate} dropped")
+        if col.default is not None:
+            valid = _default_valid(col, dec.pg_type)
+            value, why = default_sql(col, dec.pg_type, valid)
+            if value is not None:
+                if value != "NULL":
+                    parts.append(f"DEFAULT {value}")
+            elif why == "expression":
+                ddl.post.append(_default_expression(table, col, decisions))
+            else:
+                ddl.notes.append(f"column {col.name}: {why}; default dropped")
+        lines.append("    " + " ".join(parts))
+    for clause in table.dropped:
+        ddl.notes.append(f"SQLite clause dropped: {clause}")
+    ddl.create = f"CREATE TABLE {name} (\n" + ",\n".join(lines) + "\n);\n"
+    return ddl
+
+
+def _default_valid(col: Column, pg_type: str) -> bool:
+    from .stats import _TEMPORAL_ONE, _UUID, _valid_date
+    from .typemap import Cat
+
+    text = (col.default or "").strip("()").strip()
+    if not text.startswith("'"):
+        return True
+    value = text[1:-1].replace("''", "'").encode()
+    base = pg_type.split("(")[0]
+    cats = {"timestamp": Cat.TIMESTAMP, "timestamptz": Cat.TIMESTAMP, "date": Cat.DATE,
+            "time": Cat.TIME}  # fmt: skip
+    if base in cats:
+        cat = cats[base]
+        return bool(_TEMPORAL_ONE[cat].fullmatch(value)) and (
+            cat is Cat.TIME or _valid_date(value[:10])
+        )
+    if base == "uuid":
+        return bool(_UUID.fullmatch(value))
+    if base.startswith("varchar") and "(" in pg_type:
+        limit = int(pg_type.split("(")[1].rstrip(")"))
+        return len(value.decode("utf-8", "replace")) <= limit
+    return True
+
+
+def _default_expression(table: Table, col: Column, decisions: dict[str, Decision]) -> PostItem:
+    scope = Scope(Schema(), [table], {(table.key, c.key): decisions[c.key].pg_type
+                                      for c in table.columns})  # fmt: skip
+    what = f"default of {table.name}.{col.name}"
+    try:
+        expr = translate_expr(col.default or "", scope)
+    except Untranslatable as e:
+        return PostItem(_skipped(what, str(e), col.default or ""), 4)
+    sql = (
+        f"ALTER TABLE {quote_ident(table.pg)} ALTER COLUMN {quote_ident(col.pg)} "
+        f"SET DEFAULT {expr};"
+    )
+    return PostItem(sql, 4, guard=what)
+
+
+def _skipped(what: str, why: str, sql: str) -> str:
+    head = f"-- dumpconv: {comment_text(what)} not created: {comment_text(why)}\n"
+    return head + (f"--   {comment_text(sql)}\n" if sql else "")
+
+
+def key_items(
+    table: Table, schema: Schema, nulls: dict[str, int], notes: list[str]
+) -> list[PostItem]:
+    """PRIMARY KEY and UNIQUE constraints, added after the data."""
+    out: list[PostItem] = []
+    for key in table.keys:
+        cols = [table.column(c) for c in key.columns]
+        if any(c is None for c in cols):
+            notes.append(f"key ({', '.join(key.columns)}) names an unknown column; skipped")
+            continue
+        columns = [c for c in cols if c is not None]
+        primary = key.primary
+        if primary and any(nulls.get(c.key, 0) for c in columns):
+            primary = False
+            notes.append(
+                f"PRIMARY KEY ({', '.join(key.columns)}) holds NULLs (SQLite allows that); "
+                "created as UNIQUE"
+            )
+        if key.conflict:
+            notes.append(f"ON CONFLICT {key.conflict} of key ({', '.join(key.columns)}) dropped")
+        default_name = (
+            f"{table.pg}_pkey" if primary else f"{table.pg}_{'_'.join(c.pg for c in columns)}_key"
+        )
+        cname = schema.claim(key.name or default_name)
+        kind = "PRIMARY KEY" if primary else "UNIQUE"
+        sql = (
+            f"ALTER TABLE ONLY {quote_ident(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
+            f"{kind} ({', '.join(quote_ident(c.pg) for c in columns)});"
+        )
+        out.append(PostItem(sql, 0, guard=f"{kind.lower()} {cname} on {table.name}"))
+    return out
+
+
+def foreign_key_item(table: Table, fk: ForeignKey, schema: Schema) -> PostItem:
+    """A foreign key: valid when the data allows, else NOT VALID with a warning."""
+    what = f"foreign key of {table.name} ({', '.join(fk.columns)}) to {fk.ref_table}"
+    parent = schema.get(fk.ref_table)
+    cols = [table.column(c) for c in fk.columns]
+    if parent is None:
+        return PostItem(_skipped(what, f"table {fk.ref_table} is not in the dump", ""), 2)
+    if any(c is None for c in cols):
+        return PostItem(_skipped(what, "names an unknown column", ""), 2)
+    ref_names = fk.ref_columns or (parent.primary_key.columns if parent.primary_key else ())
+    refs = [parent.column(c) for c in ref_names]
+    if not refs or any(r is None for r in refs) or len(refs) != len(cols):
+        return PostItem(_skipped(what, "the referenced columns do not match a key", ""), 2)
+    cname = schema.claim(fk.name or f"{table.pg}_{'_'.join(c.pg for c in cols if c)}_fkey")
+    base = (
+        f"ALTER TABLE ONLY {quote_ident(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
+        f"FOREIGN KEY ({', '.join(quote_ident(c.pg) for c in cols if c)}) "
+        f"REFERENCES {quote_ident(parent.pg)} ({', '.join(quote_ident(r.pg) for r in refs if r)})"
+    )
+    if fk.actions:
+        base += " " + fk.actions
+    return PostItem(base + ";", 2, guard=what, fk_fallback=base + " NOT VALID;")
+
+
+def check_item(table: Table, check: str, scope: Scope) -> PostItem:
+    what = f"check constraint on {table.name}"
+    try:
+        expr = translate_expr(check, scope)
+    except Untranslatable as e:
+        return PostItem(_skipped(what, str(e), f"CHECK ({check})"), 3)
+    cname = scope.schema.claim(f"{table.pg}_check")
+    sql = (
+        f"ALTER TABLE ONLY {quote_ident(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
+        f"CHECK ({expr});"
+    )
+    return PostItem(sql, 3, guard=what, fk_fallback=sql[:-1] + " NOT VALID;")
+
+
+def generated_item(table: Table, col: Column, pg_type: str, scope: Scope) -> PostItem:
+    what = f"generated column {table.name}.{col.name}"
+    try:
+        expr = translate_expr(col.generated or "", scope)
+    except Untranslatable as e:
+        return PostItem(_skipped(what, str(e), col.generated or ""), 4)
+    sql = (
+        f"ALTER TABLE {quote_ident(table.pg)} ADD COLUMN {quote_ident(col.pg)} {pg_type} "
+        f"GENERATED ALWAYS AS ({expr}) STORED;"
+    )
+    return PostItem(sql, 4, guard=what)
+
+
+# --- indexes and views -----------------------------------------------------------------------
+
+
+def index_item(text: str, line: int, schema: Schema, types: dict[tuple[str, str], str]) -> PostItem:
+    """CREATE [UNIQUE] INDEX, its columns and expressions translated."""
+    cur = _Cursor(text, line)
+    cur.expect_word("CREATE")
+    unique = cur.accept_word("UNIQUE")
+    cur.expect_word("INDEX")
+    if cur.accept_word("IF"):
+        cur.expect_word("NOT")
+        cur.expect_word("EXISTS")
+    name = cur.name()[0]
+    if cur.at_op("."):
+        cur.next()
+        name = cur.name()[0]
+    cur.expect_word("ON")
+    table_name = cur.name()[0]
+    what = f"index {name}"
+    table = schema.get(table_name)
+    if table is None:
+        return PostItem(_skipped(what, f"table {table_name} is not converted", text), 1)
+    scope = Scope(schema, [table], types)
+    cur.expect_op("(")
+    items: list[str] = []
+    notes: list[str] = []
+    while True:
+        toks = cur.until_comma()
+        if not toks:
+            raise cur.error("empty index column")
+        desc = ""
+        while toks and toks[-1].is_word("ASC", "DESC"):
+            desc = " DESC" if toks[-1].upper == "DESC" else desc
+            toks = toks[:-1]
+        if len(toks) >= 2 and toks[-2].is_word("COLLATE"):
+            notes.append(f"COLLATE {toks[-1].value} dropped")
+            toks = toks[:-2]
+        if len(toks) == 1 and toks[0].kind in (Tok.WORD, Tok.IDENT, Tok.STRING):
+            col = table.column(toks[0].value)
+            if col is None:
+                return PostItem(_skipped(what, f"unknown column {toks[0].value}", text), 1)
+            items.append(quote_ident(col.pg) + desc)
+        else:
+            expr_text = text[toks[0].pos : toks[-1].pos + len(toks[-1].text)]
+            try:
+                items.append("(" + translate_expr(expr_text, scope) + ")" + desc)
+            except Untranslatable as e:
+                return PostItem(_skipped(what, str(e), text), 1)
+        if cur.at_op(","):
+            cur.next()
+            continue
+        cur.expect_op(")")
+        break
+    where = ""
+    if cur.accept_word("WHERE"):
+        rest = cur.peek()
+        assert rest is not None
+        where_text = text[rest.pos :].rstrip().rstrip(";")
+        try:
+            where = " WHERE " + translate_expr(where_text, scope)
+        except Untranslatable as e:
+            return PostItem(_skipped(what, str(e), text), 1)
+    pg = schema.claim(name)
+    sql = (
+        f"CREATE {'UNIQUE ' if unique else ''}INDEX {quote_ident(pg)} ON {quote_ident(table.pg)} "
+        f"({', '.join(items)}){where};"
+    )
+    note = "".join(f"-- dumpconv: index {comment_text(name)}: {comment_text(n)}\n" for n in notes)
+    guard = what if unique or where or any(i.startswith("(") for i in items) else None
+    return PostItem(note + sql, 1, guard=guard)
+
+
+def view_item(text: str, line: int, schema: Schema, types: dict[tuple[str, str], str]) -> PostItem:
+    """CREATE VIEW with its query translated; guarded, since SQLite SQL may not carry over."""
+    cur = _Cursor(text, line)
+    cur.expect_word("CREATE")
+    cur.accept_word("TEMP", "TEMPORARY")
+    cur.expect_word("VIEW")
+    if cur.accept_word("IF"):
+        cur.expect_word("NOT")
+        cur.expect_word("EXISTS")
+    name, quoted = cur.name()
+    columns = ""
+    if cur.at_op("("):
+        cols = cur.parenthesized()
+        columns = (
+            " ("
+            + ", ".join(quote_ident(t.value) for t in tokenize(cols) if t.kind is not Tok.OP)
+            + ")"
+        )
+    cur.expect_word("AS")
+    start = cur.peek()
+    assert start is not None
+    query = text[start.pos :].rstrip().rstrip(";").rstrip()
+    what = f"view {name}"
+    try:
+        body = translate_query(query, Scope(schema, [], types))
+    except Untranslatable as e:
+        return PostItem(_skipped(what, str(e), text), 5)
+    pg = schema.claim(name if quoted else fold(name))
+    return PostItem(f"CREATE VIEW {quote_ident(pg)}{columns} AS\n{body};", 5, guard=what)
+
+
+def guarded(item: PostItem) -> str:
+    """The statement wrapped so that a failure is a WARNING naming the object."""
+    if item.guard is None:
+        return item.sql
+    what = item.guard.replace("%", "%%")  # RAISE reads % as a placeholder
+    failed = quote_literal(f"dumpconv: {what} not created: %")
+    handlers = ""
+    if item.fk_fallback is not None:
+        weakened = quote_literal(f"dumpconv: {what} added NOT VALID: %")
+        handlers = (
+            "    WHEN foreign_key_violation OR check_violation THEN\n"
+            f"        RAISE WARNING {weakened}, SQLERRM;\n"
+            f"        {item.fk_fallback}\n"
+        )
+    body = (
+        f"\nBEGIN\n    {item.sql}\nEXCEPTION\n{handlers}"
+        f"    WHEN others THEN\n        RAISE WARNING {failed}, SQLERRM;\nEND\n"
+    )
+    return f"DO {dollar_quote(body)};"

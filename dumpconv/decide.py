@@ -1,0 +1,196 @@
+"""Choose each column's PostgreSQL type from its declared category and its statistics.
+
+The declared type decides when the data agrees with it. When a value does not fit, the
+column is widened to the narrowest type that holds every value, and the decision says why
+(the output shows it above the table, the report lists it). Pure: no I/O, no state.
+"""
+
+from __future__ import annotations
+
+from .encode import C_BLOB, C_INT, C_REAL, C_TEXT
+from .stats import ColumnStats
+from .typemap import Cat, Decision, Reencode, describe_classes, integer_type, render
+
+_EXACT_DOUBLE = 2**53
+_INT_FLOORS = {Cat.SMALLINT: "smallint", Cat.INTEGER: "integer", Cat.BIGINT: "bigint"}
+
+
+def decide(st: ColumnStats, *, rowid_alias: bool = False) -> Decision:
+    """The PostgreSQL type for one column.
+
+    Args:
+        st: the column's declared category and statistics.
+        rowid_alias: the column is SQLite's INTEGER PRIMARY KEY (always 64-bit).
+    """
+    d = st.declared
+    c = st.classes
+    kinds = c.kinds
+    if rowid_alias:
+        return Decision("bigint")
+    if not kinds:
+        return Decision(render(d))
+
+    if C_BLOB in kinds:
+        if kinds == {C_BLOB}:
+            if d.cat in (Cat.BYTEA, Cat.ANY):
+                return Decision("bytea")
+            return Decision("bytea", f"declared {_name(st)} but holds only blobs")
+        return Decision(
+            "bytea",
+            f"holds {describe_classes(kinds)}: blobs need bytea, the other values are stored "
+            "as the bytes of their text",
+            Reencode.TO_BYTEA,
+        )
+
+    if C_TEXT in kinds:
+        return _with_texts(st, kinds)
+    return _numbers_only(st, kinds)
+
+
+def _name(st: ColumnStats) -> str:
+    return st.declared.cat.value
+
+
+def _as_text(st: ColumnStats, kinds: set[int], why: str | None) -> Decision:
+    reencode = Reencode.REAL_SHORTEST if C_REAL in kinds else None
+    return Decision("text", why, reencode)
+
+
+def _with_texts(st: ColumnStats, kinds: set[int]) -> Decision:
+    d = st.declared
+    cat = d.cat
+    numbers = kinds & {C_INT, C_REAL}
+    if cat is Cat.TEXT:
+        return Decision("text")
+    if cat is Cat.VARCHAR:
+        if st.too_long.ok:
+            return Decision(render(d))
+        return Decision(
+            "text",
+            f"declared varchar({d.length}) but {st.too_long.failures} values are longer: "
+            f"{st.too_long.describe()}",
+        )
+    if cat is Cat.ANY:
+        return _as_text(st, kinds, None)
+    if cat is Cat.BOOLEAN:
+        lo, hi = st.int_min, st.int_max
+        ints_ok = C_INT not in kinds or (lo is not None and hi is not None and 0 <= lo <= hi <= 1)
+        if st.not_boolean.ok and ints_ok and C_REAL not in kinds:
+            return Decision("boolean")
+        return _as_text(st, kinds, f"declared boolean but holds {_boolean_offenders(st)}")
+    if d.temporal:
+        if st.not_temporal.ok and not numbers:
+            if cat is Cat.TIMESTAMP and st.with_offset:
+                return Decision(
+                    "timestamptz",
+                    None
+                    if st.with_offset == st.classes.texts
+                    else (
+                        f"{st.with_offset} values carry a UTC offset; the "
+                        f"{st.classes.texts - st.with_offset} without one are read as UTC"
+                    ),
+                )
+            return Decision(render(d))
+        if not st.not_temporal.ok:
+            why = f"not valid {cat.value} values: {st.not_temporal.describe()}"
+        else:
+            why = f"holds {describe_classes(numbers)} beside the texts (epoch numbers?)"
+        return _as_text(st, kinds, f"declared {cat.value}, kept as text: {why}")
+    if cat is Cat.JSON:
+        if st.not_json.ok and st.infinities == 0:
+            return Decision("jsonb")
+        return _as_text(st, kinds, f"declared json, kept as text: not valid JSON: "
+                                   f"{st.not_json.describe()}")  # fmt: skip
+    if cat is Cat.UUID:
+        if st.not_uuid.ok and not numbers:
+            return Decision("uuid")
+        return _as_text(st, kinds, f"declared uuid, kept as text: {st.not_uuid.describe()}")
+    # Numeric categories holding text.
+    return _as_text(
+        st,
+        kinds,
+        f"declared {render(d)} but holds texts: {st.numeric_misfit.describe()}"
+        if cat is Cat.NUMERIC
+        else f"declared {render(d)} but holds texts",
+    )
+
+
+def _boolean_offenders(st: ColumnStats) -> str:
+    parts = []
+    if not st.not_boolean.ok:
+        parts.append(f"texts that are not booleans: {st.not_boolean.describe()}")
+    if st.int_min is not None and (st.int_min < 0 or (st.int_max or 0) > 1):
+        parts.append(f"integers from {st.int_min} to {st.int_max}")
+    if st.classes.reals:
+        parts.append("reals")
+    return "; ".join(parts) or "other values"
+
+
+def _numbers_only(st: ColumnStats, kinds: set[int]) -> Decision:
+    d = st.declared
+    cat = d.cat
+    lo, hi = st.int_min, st.int_max
+    if kinds == {C_INT}:
+        assert lo is not None
+        assert hi is not None
+        if cat is Cat.BOOLEAN:
+            if lo >= 0 and hi <= 1:
+                return Decision("boolean")
+            t = integer_type(lo, hi)
+            return Decision(t, f"declared boolean but holds integers from {lo} to {hi}")
+        if cat in _INT_FLOORS:
+            floor = _INT_FLOORS[cat]
+            t = integer_type(lo, hi, floor)
+            return Decision(t, None if t == floor else f"values from {lo} to {hi} need {t}")
+        if cat is Cat.NUMERIC:
+            if d.precision is None or all(
+                len(str(abs(v))) <= d.precision - (d.scale or 0) for v in (lo, hi)
+            ):
+                return Decision(render(d))
+            return Decision("numeric", f"values from {lo} to {hi} do not fit {render(d)}")
+        if cat is Cat.DOUBLE:
+            if lo >= -_EXACT_DOUBLE and hi <= _EXACT_DOUBLE:
+                return Decision("double precision")
+            return Decision("numeric", f"integers beyond 2^53 ({lo}..{hi}) do not fit a double")
+        if cat is Cat.JSON:
+            return Decision("jsonb")
+        t = integer_type(lo, hi, "integer")
+        if cat is Cat.ANY:
+            return Decision(t)
+        held = f"declared {cat.value} but holds integers"
+        if d.temporal:
+            held += " (epoch numbers?)"
+        return Decision(t, held)
+
+    # Reals, maybe with integers.
+    exact = lo is None or (lo >= -_EXACT_DOUBLE and hi is not None and hi <= _EXACT_DOUBLE)
+    if cat is Cat.NUMERIC and st.infinities == 0:
+        if d.precision is not None and st.numeric_misfit.ok and C_INT not in kinds:
+            return Decision(render(d), None, Reencode.REAL_SHORTEST)
+        if d.precision is None:
+            return Decision("numeric", None, Reencode.REAL_SHORTEST)
+        return Decision(
+            "numeric",
+            f"declared {render(d)} but holds values it would round: {st.numeric_misfit.describe()}",
+            Reencode.REAL_SHORTEST,
+        )
+    if exact:
+        why: str | None = None
+        if cat not in (Cat.DOUBLE, Cat.ANY, Cat.NUMERIC, Cat.JSON):
+            why = f"declared {render(d)} but holds reals"
+        elif cat is Cat.NUMERIC:
+            why = f"declared {render(d)} but holds infinities"
+        if cat is Cat.JSON and st.infinities == 0:
+            return Decision("jsonb")
+        return Decision("double precision", why)
+    if st.infinities == 0:
+        return Decision(
+            "numeric",
+            f"holds reals and integers beyond 2^53 ({lo}..{hi}); numeric holds both exactly",
+            Reencode.REAL_SHORTEST,
+        )
+    return Decision(
+        "text",
+        "holds infinities and integers beyond 2^53: no numeric type holds both",
+        Reencode.REAL_SHORTEST,
+    )

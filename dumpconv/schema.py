@@ -1,0 +1,151 @@
+"""The tables seen so far: columns, declared types, constraints and their PostgreSQL names.
+
+No I/O and no parsing: ``sqlite_ddl`` fills it, every later stage reads it. Names resolve
+ASCII-case-insensitively, as SQLite resolves them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .pgsql import truncate_ident
+
+
+class Affinity(Enum):
+    """SQLite column affinity (https://www.sqlite.org/datatype3.html §3.1)."""
+
+    INTEGER = "INTEGER"
+    TEXT = "TEXT"
+    BLOB = "BLOB"
+    REAL = "REAL"
+    NUMERIC = "NUMERIC"
+
+
+def affinity(declared: str) -> Affinity:
+    """Apply SQLite's five affinity rules, in their order, to a declared type name."""
+    t = declared.upper()
+    if "INT" in t:
+        return Affinity.INTEGER
+    if "CHAR" in t or "CLOB" in t or "TEXT" in t:
+        return Affinity.TEXT
+    if "BLOB" in t or not t.strip():
+        return Affinity.BLOB
+    if "REAL" in t or "FLOA" in t or "DOUB" in t:
+        return Affinity.REAL
+    return Affinity.NUMERIC
+
+
+def fold(name: str) -> str:
+    """SQLite's name comparison key: ASCII case folded, other characters kept."""
+    return name.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+def pg_name(name: str, quoted: bool) -> str:
+    """The PostgreSQL name for a SQLite name: quoted names keep their case, bare ones fold."""
+    return truncate_ident(name if quoted else fold(name))
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    columns: tuple[str, ...]  # SQLite column names in this table
+    ref_table: str  # as written
+    ref_columns: tuple[str, ...]  # as written; empty = the parent's primary key
+    actions: str  # ON DELETE/UPDATE, MATCH, DEFERRABLE clauses, normalised text
+    name: str | None = None
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class Column:
+    name: str  # as SQLite stores it (unquoted)
+    pg: str  # PostgreSQL identifier (unquoted)
+    declared: str  # the declared type text, '' for none
+    affinity: Affinity
+    not_null: bool = False
+    default: str | None = None  # SQL text of the DEFAULT expression
+    collate: str | None = None
+    generated: str | None = None  # SQL text of the generation expression
+    generated_stored: bool = False
+    hidden: bool = False
+    checks: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return fold(self.name)
+
+
+@dataclass(slots=True)
+class UniqueKey:
+    columns: tuple[str, ...]
+    primary: bool
+    name: str | None = None
+    conflict: str | None = None  # ON CONFLICT clause SQLite had, reported and dropped
+    desc: tuple[bool, ...] = ()
+
+
+@dataclass
+class Table:
+    name: str  # as SQLite stores it
+    pg: str  # PostgreSQL identifier (unquoted)
+    columns: list[Column]
+    line: int
+    keys: list[UniqueKey] = field(default_factory=list)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+    without_rowid: bool = False
+    strict: bool = False
+    rowid_alias: str | None = None  # column name of an INTEGER PRIMARY KEY
+    autoincrement: bool = False
+    dropped: list[str] = field(default_factory=list)  # clauses dropped, for the comment
+
+    def __post_init__(self) -> None:
+        self._by_key = {c.key: c for c in self.columns}
+
+    @property
+    def key(self) -> str:
+        return fold(self.name)
+
+    def column(self, name: str) -> Column | None:
+        return self._by_key.get(fold(name))
+
+    @property
+    def insert_columns(self) -> list[Column]:
+        """The columns an INSERT without a column list gives values for, in order."""
+        return [c for c in self.columns if c.generated is None and not c.hidden]
+
+    @property
+    def primary_key(self) -> UniqueKey | None:
+        return next((k for k in self.keys if k.primary), None)
+
+
+class Schema:
+    """Tables by their SQLite key (ASCII case folded), and the PostgreSQL names in use."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, Table] = {}
+        self._relnames: set[str] = set()
+
+    def add(self, table: Table) -> None:
+        self.tables[table.key] = table
+
+    def get(self, name: str) -> Table | None:
+        return self.tables.get(fold(name))
+
+    def claim(self, wanted: str) -> str:
+        """Reserve a PostgreSQL relation name (tables, indexes and constraints share one
+        namespace), adding a suffix when the name, maybe truncated to 63 bytes, is taken."""
+        name = truncate_ident(wanted)
+        n = 1
+        while name in self._relnames:
+            suffix = f"_{n}"
+            name = truncate_ident(wanted)
+            while len((name + suffix).encode()) > 63:
+                name = name[:-1]
+            name += suffix
+            n += 1
+        self._relnames.add(name)
+        return name

@@ -1,0 +1,259 @@
+"""Per-column statistics of a table's data, gathered batch by batch in constant memory.
+
+Each batch is summarised with whole-column operations (a join and one regular expression
+per column, ``min``/``max`` over ``map``); only columns that fail a bulk check are looked at
+value by value, to count and show the offending values. What is gathered for a column
+depends on its declared category: the type decision in ``decide`` needs nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .encode import C_INT, C_NULL, C_REAL, C_TEXT, copy_unescape
+from .rows import Batch, Classes
+from .typemap import Cat, Declared
+
+MAX_EXAMPLES = 3
+
+
+@dataclass(slots=True)
+class Check:
+    """A property every value should have; counts the ones that do not."""
+
+    failures: int = 0
+    examples: list[tuple[str, int]] = field(default_factory=list)  # (value, input line)
+
+    def fail(self, value: bytes, line: int) -> None:
+        self.failures += 1
+        if len(self.examples) < MAX_EXAMPLES:
+            text = copy_unescape(value).decode("utf-8", "replace")
+            self.examples.append((text if len(text) <= 60 else text[:57] + "...", line))
+
+    @property
+    def ok(self) -> bool:
+        return self.failures == 0
+
+    def describe(self) -> str:
+        shown = ", ".join(f"{v!r} (line {ln})" for v, ln in self.examples)
+        more = (
+            f" and {self.failures - len(self.examples)} more"
+            if self.failures > len(self.examples)
+            else ""
+        )
+        return f"{shown}{more}"
+
+
+@dataclass(slots=True)
+class ColumnStats:
+    declared: Declared
+    classes: Classes = field(default_factory=Classes)
+    int_min: int | None = None
+    int_max: int | None = None
+    infinities: int = 0
+    max_text_bytes: int = 0
+    # Checks of the text values, run only for the categories that need them.
+    too_long: Check = field(default_factory=Check)
+    not_boolean: Check = field(default_factory=Check)
+    not_temporal: Check = field(default_factory=Check)
+    with_offset: int = 0
+    not_json: Check = field(default_factory=Check)
+    not_uuid: Check = field(default_factory=Check)
+    # Reals that numeric(p, s) cannot hold exactly, and texts in numeric columns.
+    numeric_misfit: Check = field(default_factory=Check)
+    # One storage-class byte per row of every batch, only while some batch mixes classes.
+    mixed: bool = False
+
+    @property
+    def count(self) -> int:
+        c = self.classes
+        return c.nulls + c.ints + c.reals + c.texts + c.blobs
+
+
+class TableStats:
+    """Statistics of every INSERT column of one table."""
+
+    def __init__(self, columns: list[Declared]) -> None:
+        self.columns = [ColumnStats(d) for d in columns]
+        self.rows = 0
+
+    def update(self, batch: Batch) -> None:
+        """Fold one batch in (its columns in the table's INSERT order)."""
+        self.rows += batch.nrows
+        for c, st in enumerate(self.columns):
+            _update_column(st, batch, c)
+
+
+def _update_column(st: ColumnStats, batch: Batch, c: int) -> None:
+    classes = batch.columns[c]
+    st.classes.merge(classes)
+    if classes.per_row is not None:
+        st.mixed = True
+    a = batch.arity
+    if classes.ints:
+        ints = _of_class(batch.shapes[c::a], classes, C_INT)
+        lo, hi = min(map(int, ints)), max(map(int, ints))
+        st.int_min = lo if st.int_min is None else min(st.int_min, lo)
+        st.int_max = hi if st.int_max is None else max(st.int_max, hi)
+    if classes.reals:
+        reals = _of_class(batch.shapes[c::a], classes, C_REAL)
+        st.infinities += sum(1 for r in reals if r.endswith(b"Infinity"))
+        if st.declared.cat is Cat.NUMERIC and st.declared.precision is not None:
+            _check_numeric_fit(st, batch, c, reals)
+    if classes.texts:
+        _update_texts(st, batch, c, classes)
+
+
+def _of_class(col: list[bytes], classes: Classes, cls: int) -> list[bytes]:
+    if classes.per_row is None:
+        return [f for f in col if f != b"\\N"] if classes.nulls else col
+    return [f for f, k in zip(col, classes.per_row, strict=True) if k == cls]
+
+
+def _rows_of_class(col: list[bytes], classes: Classes, cls: int) -> list[tuple[int, bytes]]:
+    if classes.per_row is None:
+        return [(r, f) for r, f in enumerate(col) if f != b"\\N"]
+    return [(r, f) for r, (f, k) in enumerate(zip(col, classes.per_row, strict=True)) if k == cls]
+
+
+def _update_texts(st: ColumnStats, batch: Batch, c: int, classes: Classes) -> None:
+    col = batch.fields[c :: batch.arity]
+    texts = _of_class(col, classes, C_TEXT)
+    longest = max(map(len, texts))
+    st.max_text_bytes = max(st.max_text_bytes, longest)
+    d = st.declared
+    cat = d.cat
+    if cat is Cat.VARCHAR and d.length is not None and longest > d.length:
+        for r, f in _rows_of_class(col, classes, C_TEXT):
+            if len(f) > d.length and len(copy_unescape(f).decode("utf-8")) > d.length:
+                st.too_long.fail(f, batch.line_of(r))
+    elif cat is Cat.BOOLEAN:
+        if not set(map(bytes.lower, texts)) <= BOOLEAN_WORDS:
+            for r, f in _rows_of_class(col, classes, C_TEXT):
+                if f.lower() not in BOOLEAN_WORDS:
+                    st.not_boolean.fail(f, batch.line_of(r))
+    elif d.temporal:
+        _check_temporal(st, batch, col, classes, texts)
+    elif cat is Cat.JSON:
+        for r, f in _rows_of_class(col, classes, C_TEXT):
+            if not json_ok(copy_unescape(f)):
+                st.not_json.fail(f, batch.line_of(r))
+    elif cat is Cat.UUID:
+        if not _UUIDS.fullmatch(b"\n".join(texts)):
+            for r, f in _rows_of_class(col, classes, C_TEXT):
+                if not _UUID.fullmatch(f):
+                    st.not_uuid.fail(f, batch.line_of(r))
+    elif cat is Cat.NUMERIC:
+        for r, f in _rows_of_class(col, classes, C_TEXT):
+            st.numeric_misfit.fail(f, batch.line_of(r))
+
+
+BOOLEAN_WORDS = frozenset({b"0", b"1", b"t", b"f", b"true", b"false"})
+
+# ISO 8601 forms PostgreSQL reads as exactly the instant they name. Ranges are checked by
+# the pattern; the day of the month by _valid_date. Fractions beyond microseconds would be
+# rounded by PostgreSQL, hour 24 and second 60 moved to the next minute or day: not accepted.
+_YMD = rb"(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+_HMS = rb"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+_OFFSET = rb"(?:Z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)"
+_TEMPORAL_VALUE = {
+    Cat.TIMESTAMP: _YMD + rb"(?:[ T]" + _HMS + _OFFSET + rb"?)?",
+    Cat.DATE: _YMD,
+    Cat.TIME: _HMS,
+}
+_TEMPORAL_COLUMN = {
+    cat: re.compile(rb"(?:" + v + rb")(?:\n(?:" + v + rb"))*") for cat, v in _TEMPORAL_VALUE.items()
+}
+_TEMPORAL_ONE = {cat: re.compile(v) for cat, v in _TEMPORAL_VALUE.items()}
+_HAS_OFFSET = re.compile(rb"(?:Z|[+-][0-9:]{2,5})$")
+
+
+def _valid_date(ymd: bytes) -> bool:
+    try:
+        dt.date(int(ymd[0:4]), int(ymd[5:7]), int(ymd[8:10]))
+    except ValueError:
+        return False
+    return True
+
+
+def _check_temporal(
+    st: ColumnStats, batch: Batch, col: list[bytes], classes: Classes, texts: list[bytes]
+) -> None:
+    cat = st.declared.cat
+    joined = b"\n".join(texts)
+    if _TEMPORAL_COLUMN[cat].fullmatch(joined):
+        if cat is not Cat.TIME:
+            # Only days 29-31 can be invalid for their month.
+            late = {t[:10] for t in texts if t[8:9] in (b"2", b"3") and t[8:10] >= b"29"}
+            if all(map(_valid_date, late)):
+                if cat is Cat.TIMESTAMP:
+                    st.with_offset += sum(1 for t in texts if _HAS_OFFSET.search(t))
+                return
+        else:
+            return
+    one = _TEMPORAL_ONE[cat]
+    for r, f in _rows_of_class(col, classes, C_TEXT):
+        if not one.fullmatch(f) or (cat is not Cat.TIME and not _valid_date(f[:10])):
+            st.not_temporal.fail(f, batch.line_of(r))
+        elif cat is Cat.TIMESTAMP and _HAS_OFFSET.search(f):
+            st.with_offset += 1
+
+
+_UUID_V = rb"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+_UUID = re.compile(_UUID_V)
+_UUIDS = re.compile(_UUID_V + rb"(?:\n" + _UUID_V + rb")*")
+
+
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(name)
+
+
+def json_ok(raw: bytes) -> bool:
+    """Whether PostgreSQL's jsonb accepts the text and keeps what it means.
+
+    Python's json module is laxer than PostgreSQL: it takes NaN/Infinity, \\u0000 and lone
+    surrogates, which jsonb rejects.
+    """
+    if _NUL_ESCAPE.search(raw):
+        return False
+    try:
+        text = raw.decode("utf-8")
+        json.loads(text, parse_constant=_reject_constant)
+    except ValueError:
+        return False
+    if "\\u" in text:  # jsonb rejects a lone UTF-16 surrogate escape
+        try:
+            json.dumps(json.loads(text), ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
+def _check_numeric_fit(st: ColumnStats, batch: Batch, c: int, reals: list[bytes]) -> None:
+    d = st.declared
+    assert d.precision is not None
+    scale = d.scale or 0
+    for r, f in _rows_of_class(batch.shapes[c :: batch.arity], batch.columns[c], C_REAL):
+        if not _fits(f, d.precision, scale):
+            st.numeric_misfit.fail(f, batch.line_of(r))
+
+
+def _fits(real: bytes, precision: int, scale: int) -> bool:
+    """Whether numeric(precision, scale) holds the shortest decimal of a double exactly."""
+    if real.endswith(b"Infinity"):
+        return False
+    _sign, digits, exponent = Decimal(repr(float(real))).normalize().as_tuple()
+    assert isinstance(exponent, int)
+    frac_digits = max(0, -exponent)
+    int_digits = max(0, len(digits) + exponent)
+    return frac_digits <= scale and int_digits <= precision - scale
+
+
+__all__ = ["C_NULL", "ColumnStats", "TableStats", "json_ok"]

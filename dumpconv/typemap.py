@@ -1,0 +1,180 @@
+"""Declared SQLite types, and the PostgreSQL type each column gets from them and its data.
+
+Two steps, both pure:
+
+* :func:`declared` reads a declared type name (any words SQLite accepted) into a
+  :class:`Declared` category with its length or precision;
+* :func:`decide` picks the PostgreSQL type from that category and the column's statistics,
+  widening to a type that holds every value when the declared one cannot, and says why.
+
+The mapping tables are data, reviewed like code; the README's type table mirrors them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from .encode import C_BLOB, C_INT, C_REAL, C_TEXT
+from .schema import Affinity, affinity
+
+
+class Cat(Enum):
+    """What a declared type asks for."""
+
+    BOOLEAN = "boolean"
+    SMALLINT = "smallint"
+    INTEGER = "integer"
+    BIGINT = "bigint"
+    DOUBLE = "double precision"
+    NUMERIC = "numeric"
+    VARCHAR = "varchar"
+    TEXT = "text"
+    BYTEA = "bytea"
+    TIMESTAMP = "timestamp"
+    DATE = "date"
+    TIME = "time"
+    JSON = "jsonb"
+    UUID = "uuid"
+    ANY = "any"  # untyped, ANY, or a name that says nothing more than its affinity
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    cat: Cat
+    length: int | None = None  # varchar(n)
+    precision: int | None = None  # numeric(p, s)
+    scale: int | None = None
+
+    @property
+    def temporal(self) -> bool:
+        return self.cat in (Cat.TIMESTAMP, Cat.DATE, Cat.TIME)
+
+
+_PARAMS = re.compile(r"\(\s*([-+]?\d+)\s*(?:,\s*([-+]?\d+)\s*)?\)")
+
+# Whole declared names (upper case, without parameters) → category. Checked before the
+# affinity rules, which decide everything not listed.
+NAMES: dict[str, Cat] = {
+    "BOOL": Cat.BOOLEAN,
+    "BOOLEAN": Cat.BOOLEAN,
+    "BIT": Cat.BOOLEAN,
+    "SMALLINT": Cat.SMALLINT,
+    "INT2": Cat.SMALLINT,
+    "TINYINT": Cat.SMALLINT,
+    "BIGINT": Cat.BIGINT,
+    "INT8": Cat.BIGINT,
+    "UNSIGNED BIG INT": Cat.BIGINT,
+    "BIGINT UNSIGNED": Cat.BIGINT,
+    "DATETIME": Cat.TIMESTAMP,
+    "TIMESTAMP": Cat.TIMESTAMP,
+    "TIMESTAMPTZ": Cat.TIMESTAMP,
+    "TIMESTAMP WITH TIME ZONE": Cat.TIMESTAMP,
+    "TIMESTAMP WITHOUT TIME ZONE": Cat.TIMESTAMP,
+    "DATETIME2": Cat.TIMESTAMP,
+    "DATETIMEOFFSET": Cat.TIMESTAMP,
+    "SMALLDATETIME": Cat.TIMESTAMP,
+    "DATE": Cat.DATE,
+    "TIME": Cat.TIME,
+    "JSON": Cat.JSON,
+    "JSONB": Cat.JSON,
+    "UUID": Cat.UUID,
+    "UNIQUEIDENTIFIER": Cat.UUID,
+    "DECIMAL": Cat.NUMERIC,
+    "NUMERIC": Cat.NUMERIC,
+    "MONEY": Cat.NUMERIC,
+    "REAL": Cat.DOUBLE,
+    "FLOAT": Cat.DOUBLE,
+    "DOUBLE": Cat.DOUBLE,
+    "DOUBLE PRECISION": Cat.DOUBLE,
+    "FLOAT4": Cat.DOUBLE,
+    "FLOAT8": Cat.DOUBLE,
+    "BLOB": Cat.BYTEA,
+    "BYTEA": Cat.BYTEA,
+    "BINARY": Cat.BYTEA,
+    "VARBINARY": Cat.BYTEA,
+    "ANY": Cat.ANY,
+    "": Cat.ANY,
+}
+_VARCHAR_WORDS = ("VARCHAR", "CHAR", "CHARACTER", "NCHAR", "NVARCHAR", "VARYING", "NATIVE")
+
+
+def declared(decl: str) -> Declared:
+    """Read a declared type name the way SQLite accepts them: any words, up to two numbers."""
+    upper = " ".join(decl.upper().split())
+    m = _PARAMS.search(upper)
+    first = int(m.group(1)) if m else None
+    second = int(m.group(2)) if m and m.group(2) else None
+    base = _PARAMS.sub("", upper).strip()
+    base = re.sub(r"\s+", " ", base)
+    if base == "TINYINT" and first == 1:
+        return Declared(Cat.BOOLEAN)
+    cat = NAMES.get(base)
+    if cat is Cat.NUMERIC:
+        if (
+            first is not None
+            and 0 < first <= 1000
+            and (second or 0) >= 0
+            and (second or 0) <= first
+        ):
+            return Declared(Cat.NUMERIC, precision=first, scale=second or 0)
+        return Declared(Cat.NUMERIC)
+    if cat is not None:
+        return Declared(cat)
+    aff = affinity(decl)
+    if aff is Affinity.INTEGER:
+        return Declared(Cat.INTEGER)
+    if aff is Affinity.TEXT:
+        if first is not None and first > 0 and any(w in base for w in _VARCHAR_WORDS):
+            return Declared(Cat.VARCHAR, length=first)
+        return Declared(Cat.TEXT)
+    if aff is Affinity.REAL:
+        return Declared(Cat.DOUBLE)
+    if aff is Affinity.BLOB:
+        return Declared(Cat.BYTEA) if "BLOB" in base else Declared(Cat.ANY)
+    return Declared(Cat.ANY)
+
+
+class Reencode(Enum):
+    """How the spooled COPY fields of a column must change for the chosen type."""
+
+    REAL_SHORTEST = "real-shortest"  # reals to their shortest round-trip digits
+    TO_BYTEA = "to-bytea"  # every non-blob value to the bytes of its text
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    pg_type: str
+    reason: str | None = None  # set when the type differs from what was declared
+    reencode: Reencode | None = None
+
+
+# int64 values a double holds exactly.
+_EXACT_DOUBLE = 2**53
+_RANGES = (("smallint", -(2**15), 2**15 - 1), ("integer", -(2**31), 2**31 - 1))
+
+
+def integer_type(lo: int, hi: int, floor: str = "smallint") -> str:
+    """The narrowest of smallint/integer/bigint, not narrower than ``floor``, holding lo..hi."""
+    order = ["smallint", "integer", "bigint"]
+    for name, a, b in _RANGES:
+        if order.index(name) >= order.index(floor) and a <= lo and hi <= b:
+            return name
+    return "bigint"
+
+
+def render(d: Declared) -> str:
+    """The PostgreSQL type a declared category maps to when the data agrees."""
+    if d.cat is Cat.VARCHAR:
+        return f"varchar({d.length})"
+    if d.cat is Cat.NUMERIC and d.precision is not None:
+        return f"numeric({d.precision},{d.scale or 0})"
+    if d.cat is Cat.ANY:
+        return "text"
+    return str(d.cat.value)
+
+
+def describe_classes(kinds: set[int]) -> str:
+    names = {C_INT: "integers", C_REAL: "reals", C_TEXT: "texts", C_BLOB: "blobs"}
+    return ", ".join(names[k] for k in sorted(kinds, key=list(names).index))
