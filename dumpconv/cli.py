@@ -1,0 +1,142 @@
+"""The command line: arguments, files, the report on stderr, exit codes. Knows no SQL."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+import typer
+
+from . import __version__
+from .errors import DumpconvError
+from .pipeline import Options, convert
+from .report import Report
+
+app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dumpconv {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def main(
+    input: Annotated[
+        Path,
+        typer.Argument(
+            help="The dump to convert (sqlite3 app.db .dump > app.sql); - reads stdin.",
+            allow_dash=True,
+            show_default=False,
+        ),
+    ] = Path("-"),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the PostgreSQL script here (atomically) instead of to stdout.",
+            show_default=False,
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the report as JSON to this file."),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse (exit 1, no output) if any value or definition would change; "
+            "post-data statements that fail then fail the load instead of warning.",
+        ),
+    ] = False,
+    no_restrict: Annotated[
+        bool,
+        typer.Option(
+            "--no-restrict",
+            help="Leave out the \\restrict/\\unrestrict lines (for psql older than "
+            "13.22, 14.19, 15.14, 16.10 and 17.6).",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only errors on stderr.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Convert a sqlite3 .dump (or Python iterdump()) into one psql-ready PostgreSQL script.
+
+    Example: sqlite3 app.db .dump | dumpconv > pg.sql, then
+    psql -X -v ON_ERROR_STOP=1 -d target -f pg.sql
+    """
+    source = "stdin" if str(input) == "-" else str(input)
+    options = Options(strict=strict, restrict=not no_restrict, source=source)
+    try:
+        result = _run(input, output, options)
+    except DumpconvError as e:
+        typer.echo(f"dumpconv: error: {e}", err=True)
+        raise typer.Exit(1) from None
+    except OSError as e:
+        where = f": {e.filename}" if e.filename else ""
+        typer.echo(f"dumpconv: error: {e.strerror or e}{where}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        typer.echo("dumpconv: interrupted; nothing was written", err=True)
+        raise typer.Exit(130) from None
+    if report is not None:
+        report.write_text(result.to_json(), encoding="utf-8")
+    if not quiet:
+        sys.stderr.write(result.render_text())
+
+
+def _run(input: Path, output: Path | None, options: Options) -> Report:
+    with _open_input(input) as src:
+        if output is None:
+            return _to_stdout(src, options)
+        return _to_file(src, output, options)
+
+
+@contextlib.contextmanager
+def _open_input(path: Path):  # type: ignore[no-untyped-def]
+    if str(path) == "-":
+        if sys.stdin.isatty():
+            typer.echo("dumpconv: reading the dump from stdin (Ctrl-D to end)...", err=True)
+        yield sys.stdin.buffer
+        return
+    with open(path, "rb") as f:
+        yield f
+
+
+def _to_stdout(src: BinaryIO, options: Options) -> Report:
+    # Nothing reaches stdout before the input is fully converted: write to a temporary
+    # file first, then copy it out.
+    with tempfile.TemporaryFile(prefix="dumpconv-out-") as tmp:
+        result = convert(src, tmp, options)
+        tmp.seek(0)
+        out = sys.stdout.buffer
+        while chunk := tmp.read(1 << 20):
+            out.write(chunk)
+        out.flush()
+    return result
+
+
+def _to_file(src: BinaryIO, output: Path, options: Options) -> Report:
+    directory = output.resolve().parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            result = convert(src, tmp, options)
+        os.replace(tmp_name, output)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return result

@@ -1,0 +1,477 @@
+"""The only code that knows the order of the stages: split, classify, read rows, spool,
+decide types, write. It never reads statement text itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from . import ddl
+from .classify import Kind, classify, decode
+from .decide import decide
+from .errors import DumpconvError, RowError, SplitError, TranslateError
+from .lexer import find_statement_end
+from .report import Report, Severity, TableCounts
+from .rows import Batch, Insert, convert_run, encode_rows, scan_insert
+from .schema import Schema, Table, fold
+from .splitter import Comment, InsertRun, RawStatement, iter_units
+from .spool import Spool
+from .sqlite_ddl import parse_create_table
+from .stats import TableStats
+from .typemap import Decision, Reencode, declared, render
+from .writer import Writer
+
+# Per-table cap on diagnostics about single values; the rest are counted.
+MAX_VALUE_NOTES = 10
+_ROWID_NAMES = {"rowid", "_rowid_", "oid"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for.
+
+    Attributes:
+        strict: refuse (exit 1, no output) when any value or definition would change, and
+            let post-data statements fail the load instead of warning.
+        restrict: write psql's ``\\restrict`` / ``\\unrestrict`` lines around the script.
+        source: the input's name, for the header.
+        temp_dir: where the spool file goes (default: the system's temporary directory).
+    """
+
+    strict: bool = False
+    restrict: bool = True
+    source: str = "-"
+    temp_dir: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.strict:
+            parts.append("--strict")
+        if not self.restrict:
+            parts.append("--no-restrict")
+        return " ".join(parts)
+
+
+class _HashingReader:
+    """Pass reads through while hashing them (the restrict key depends on the input)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.hash = hashlib.sha256()
+        self.size = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.stream.read(n)
+        self.hash.update(data)
+        self.size += len(data)
+        return data
+
+
+def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> Report:
+    """Convert a dump read from ``stream`` and write the PostgreSQL script to ``out``.
+
+    Nothing is written to ``out`` until the whole input has been read and checked, so a
+    failed conversion leaves ``out`` empty.
+
+    Raises:
+        DumpconvError: the input cannot be converted; the message names the line.
+    """
+    options = options or Options()
+    reader = _HashingReader(stream)
+    with Spool(options.temp_dir) as spool:
+        conv = _Conversion(options, spool)
+        for unit in iter_units(reader):  # type: ignore[arg-type]
+            conv.feed(unit)
+        conv.report.input_bytes = reader.size
+        conv.check_complete()
+        if options.strict and conv.report.lossy:
+            first = conv.report.lossy[0]
+            raise DumpconvError(
+                f"{len(conv.report.lossy)} values or definitions would change, first: "
+                f"{first.message}",
+                first.line,
+                "run without --strict to convert with these changes (they are reported)",
+            )
+        key = reader.hash.hexdigest()[:32] if options.restrict else None
+        conv.write(Writer(out), key)
+    return conv.report
+
+
+@dataclass
+class _TableState:
+    table: Table
+    stats: TableStats
+    value_notes: int = 0
+
+
+@dataclass
+class _Conversion:
+    options: Options
+    spool: Spool
+    report: Report = field(default_factory=Report)
+    schema: Schema = field(default_factory=Schema)
+    tables: dict[str, _TableState] = field(default_factory=dict)  # in CREATE order
+    skipped: dict[str, str] = field(default_factory=dict)  # table key → why (vtab, shadow…)
+    virtual: list[tuple[str, str, int]] = field(default_factory=list)  # name, sql, line
+    deferred: list[tuple[Kind, str, int]] = field(default_factory=list)  # indexes, views…
+    sequences: dict[str, int] = field(default_factory=dict)
+    began: bool = False
+    committed: bool = False
+    last_line: int = 0
+
+    # --- reading ---------------------------------------------------------------------
+
+    def feed(self, unit: RawStatement | InsertRun | Comment) -> None:
+        self.last_line = unit.line
+        if isinstance(unit, Comment):
+            self._comment(unit)
+        elif isinstance(unit, InsertRun):
+            self._run(unit)
+        else:
+            self.report.statements += 1
+            self._statement(unit.text, unit.line)
+
+    def _comment(self, unit: Comment) -> None:
+        text = unit.text
+        if text.startswith((b"/****** ", b"/**** ERROR")):
+            raise DumpconvError(
+                "the dump reports errors from sqlite3 ("
+                + decode(text).strip("/* ")[:80]
+                + "), so rows are missing",
+                unit.line,
+                "the database is damaged: repair it (sqlite3 app.db .recover) and dump again",
+            )
+
+    def _statement(self, raw: bytes, line: int) -> None:
+        st = classify(raw)
+        kind = st.kind
+        if kind is Kind.CREATE_TABLE:
+            self._create_table(st.text, line)
+        elif kind is Kind.INSERT:
+            self._insert_statement(raw, line)
+        elif kind is Kind.CREATE_VIRTUAL_TABLE:
+            self._virtual_table(st.text, line)
+        elif kind in (Kind.CREATE_INDEX, Kind.CREATE_VIEW, Kind.CREATE_TRIGGER):
+            self.deferred.append((kind, st.text, line))
+        elif kind is Kind.BEGIN:
+            self.began = True
+        elif kind is Kind.COMMIT:
+            self.committed = True
+        elif kind is Kind.ROLLBACK:
+            raise DumpconvError(
+                "the dump ends in ROLLBACK: sqlite3 hit errors while dumping, so rows are missing",
+                line,
+                "the database is damaged: repair it (sqlite3 app.db .recover) and dump again",
+            )
+        elif kind is Kind.DELETE:
+            if st.target is None or not fold(st.target).startswith("sqlite_"):
+                raise DumpconvError(
+                    "a DELETE of user rows is not part of a dump",
+                    line,
+                    "convert the output of sqlite3 .dump without editing it",
+                )
+        elif kind in (Kind.PRAGMA, Kind.ANALYZE):
+            pass
+        else:
+            first = st.text.split(None, 3)[:3]
+            raise DumpconvError(
+                f"unexpected statement {' '.join(first)!r}: sqlite3 .dump never writes it",
+                line,
+                "convert the output of sqlite3 .dump or iterdump() without editing it",
+            )
+
+    def _create_table(self, text: str, line: int) -> None:
+        table = parse_create_table(text, line, self.schema)
+        key = table.key
+        if key.startswith("sqlite_"):
+            return  # sqlite_sequence / sqlite_stat1 recreated by 3.51+ dumps
+        vtab = self._shadow_of(table.name)
+        if vtab is not None:
+            self.skipped[key] = f"shadow table of virtual table {vtab}"
+            self.report.add(
+                "virtual-table-skipped", Severity.WARNING,
+                f"table {table.name} is internal storage of virtual table {vtab}; skipped",
+                line=line,
+            )  # fmt: skip
+            return
+        if key in self.tables:
+            raise TranslateError(f"table {table.name} is created twice", line)
+        self.schema.add(table)
+        decl = [declared(c.declared) for c in table.insert_columns]
+        self.tables[key] = _TableState(table, TableStats(decl))
+        self.report.tables[table.name] = TableCounts()
+
+    def _shadow_of(self, name: str) -> str | None:
+        key = fold(name)
+        for vname, _, _ in self.virtual:
+            if key.startswith(fold(vname) + "_"):
+                return vname
+        return None
+
+    def _virtual_table(self, sql: str, line: int) -> None:
+        import re
+
+        m = re.match(r"CREATE\s+VIRTUAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\S+)", sql, re.I)
+        name = m.group(1).strip("\"`[]'") if m else "?"
+        self.virtual.append((name, sql, line))
+        self.skipped[fold(name)] = "virtual table"
+        self.report.add(
+            "virtual-table-skipped", Severity.WARNING,
+            f"virtual table {name} has no PostgreSQL equivalent; skipped with its rows",
+            line=line, hint="recreate it with PostgreSQL full-text search or an extension",
+        )  # fmt: skip
+
+    def _run(self, run: InsertRun) -> None:
+        name = _unquote(run.name)
+        key = fold(name)
+        state = self.tables.get(key)
+        if state is None or run.columns is not None:
+            for text, line in _statements(run.body, run.line):
+                self.report.statements += 1
+                self._insert_statement(text, line)
+            return
+        table = state.table
+        self.report.statements += run.body.count(b"\n" + run.prefix) + 1
+        arity = len(table.insert_columns)
+        batch = convert_run(run.body, run.prefix, arity, run.line)
+        if batch is not None:
+            self._add_rows(state, batch)
+            return
+        for text, line in _statements(run.body, run.line):
+            ins = scan_insert(text, line)
+            self._add_rows(state, encode_rows(ins.rows, arity, line))
+
+    def _insert_statement(self, text: bytes, line: int) -> None:
+        ins = scan_insert(text, line)
+        key = fold(ins.table)
+        if key in ("sqlite_schema", "sqlite_master"):
+            self._registration(ins, line)
+            return
+        if key == "sqlite_sequence":
+            for row in ins.rows:
+                if len(row) == 2 and isinstance(row[0], str) and isinstance(row[1], int):
+                    seq_key = fold(row[0])
+                    self.sequences[seq_key] = max(self.sequences.get(seq_key, 0), row[1])
+            return
+        if key.startswith("sqlite_stat"):
+            return
+        if key in self.skipped:
+            return
+        state = self.tables.get(key)
+        if state is None:
+            raise RowError(
+                f"INSERT into table {ins.table}, which the dump never created",
+                line,
+                "convert a complete dump (sqlite3 app.db .dump), not a part of one",
+            )
+        arity = len(state.table.insert_columns)
+        order = _insert_order(state.table, ins, line)
+        batch = encode_rows(ins.rows, len(ins.columns) if ins.columns else arity, line)
+        if order is not None:
+            batch = batch.select(order)
+        self._add_rows(state, batch)
+
+    def _registration(self, ins: Insert, line: int) -> None:
+        for row in ins.rows:
+            sql = row[4] if len(row) >= 5 else None
+            if isinstance(sql, str) and sql.upper().startswith("CREATE VIRTUAL TABLE"):
+                self._virtual_table(sql, line)
+            else:
+                raise DumpconvError(
+                    "the dump writes sqlite_schema directly for something that is not a "
+                    "virtual table",
+                    line,
+                    "dump the database again with a current sqlite3",
+                )
+
+    def _add_rows(self, state: _TableState, batch: Batch) -> None:
+        state.stats.update(batch)
+        self.spool.write(state.table.key, batch)
+        self.report.tables[state.table.name].rows += batch.nrows
+        cols = state.table.insert_columns
+        for r, c in batch.bad_utf8:
+            state.value_notes += 1
+            if state.value_notes <= MAX_VALUE_NOTES:
+                self.report.add(
+                    "invalid-utf8-replaced", Severity.LOSSY,
+                    f"{state.table.name}.{cols[c].name}: text is not valid UTF-8; "
+                    "invalid bytes replaced by U+FFFD",
+                    line=batch.line_of(r),
+                )  # fmt: skip
+
+    def check_complete(self) -> None:
+        if self.began and not self.committed:
+            raise SplitError(
+                "the dump has no COMMIT at its end: it is truncated",
+                self.last_line,
+                "dump the database again and make sure the whole file was copied",
+            )
+
+    # --- writing ---------------------------------------------------------------------
+
+    def write(self, w: Writer, restrict_key: str | None) -> None:
+        types: dict[tuple[str, str], str] = {}
+        decisions: dict[str, dict[str, Decision]] = {}
+        for key, state in self.tables.items():
+            decisions[key] = self._decide(state)
+            for col_key, dec in decisions[key].items():
+                types[(key, col_key)] = dec.pg_type
+
+        w.header(self.options.source, self.options.describe(), restrict_key)
+        post: list[ddl.PostItem] = []
+        for key, state in self.tables.items():
+            post.extend(self._write_table(w, state, decisions[key], types))
+
+        for kind, text, line in self.deferred:
+            post.append(self._deferred(kind, text, line, types))
+        for name, sql, line in self.virtual:
+            post.append(ddl.PostItem(
+                f"-- dumpconv: virtual table {name} skipped (line {line}):\n"
+                f"--   {ddl.comment_text(sql)}\n", 6))  # fmt: skip
+
+        if post:
+            w.section("keys, indexes, foreign keys, checks and views (after the data)")
+            for item in sorted(post, key=lambda p: p.order):
+                w.text((item.sql if self.options.strict else ddl.guarded(item)) + "\n")
+            w.text("\n")
+        w.footer(restrict_key)
+
+    def _decide(self, state: _TableState) -> dict[str, Decision]:
+        table = state.table
+        out: dict[str, Decision] = {}
+        for col, st in zip(table.insert_columns, state.stats.columns, strict=True):
+            dec = decide(st, rowid_alias=col.name == table.rowid_alias)
+            out[col.key] = dec
+            if dec.reason:
+                self.report.add(
+                    "type-widened", Severity.WARNING,
+                    f"{table.name}.{col.name}: {dec.pg_type}, {dec.reason}", line=table.line,
+                )  # fmt: skip
+        for col in table.columns:
+            if col.key not in out:  # generated or hidden: the declared type decides
+                out[col.key] = Decision(render(declared(col.declared)))
+        return out
+
+    def _write_table(
+        self,
+        w: Writer,
+        state: _TableState,
+        decisions: dict[str, Decision],
+        types: dict[tuple[str, str], str],
+    ) -> list[ddl.PostItem]:
+        table = state.table
+        stats = {c.key: st for c, st in zip(table.insert_columns, state.stats.columns,
+                                             strict=True)}  # fmt: skip
+        nulls = {k: st.classes.nulls for k, st in stats.items()}
+        made = ddl.create_table(table, decisions, nulls)
+        notes = list(made.notes)
+        post = list(made.post)
+        post.extend(ddl.key_items(table, self.schema, nulls, notes))
+        scope = ddl.Scope(self.schema, [table], types)
+        for fk in table.foreign_keys:
+            post.append(ddl.foreign_key_item(table, fk, self.schema))
+        for check in [*table.checks, *(c for col in table.columns for c in col.checks)]:
+            post.append(ddl.check_item(table, check, scope))
+        for col in table.columns:
+            if col.generated is not None:
+                post.append(ddl.generated_item(table, col, decisions[col.key].pg_type, scope))
+
+        w.section(f"table {table.name} (line {table.line})")
+        for note in notes:
+            w.comment(f"dumpconv: {note}")
+            if not note.startswith("column ") or "NOT NULL" in note or "default" in note:
+                self.report.add("definition-changed", Severity.INFO,
+                                f"{table.name}: {note}", line=table.line)  # fmt: skip
+        w.text(made.create + "\n")
+
+        cols = table.insert_columns
+        if self.spool.rows(table.key):
+            reencode: dict[int, Reencode] = {
+                i: decisions[c.key].reencode  # type: ignore[misc]
+                for i, c in enumerate(cols)
+                if decisions[c.key].reencode is not None
+            }
+            w.copy(table.pg, [c.pg for c in cols], self.spool.read(table.key, reencode))
+        if table.rowid_alias is not None:
+            alias = table.column(table.rowid_alias)
+            assert alias is not None
+            st = stats.get(alias.key)
+            top = max(
+                st.int_max if st is not None and st.int_max is not None else 0,
+                self.sequences.get(table.key, 0),
+            )
+            w.setval(table.pg, alias.pg, top or None)
+        return post
+
+    def _deferred(
+        self, kind: Kind, text: str, line: int, types: dict[tuple[str, str], str]
+    ) -> ddl.PostItem:
+        if kind is Kind.CREATE_INDEX:
+            return ddl.index_item(text, line, self.schema, types)
+        if kind is Kind.CREATE_VIEW:
+            return ddl.view_item(text, line, self.schema, types)
+        self.report.add(
+            "trigger-skipped", Severity.WARNING,
+            "trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL",
+            line=line, hint="recreate the trigger by hand after loading",
+        )  # fmt: skip
+        return ddl.PostItem(
+            f"-- dumpconv: trigger skipped (line {line}):\n--   {ddl.comment_text(text)}\n", 6
+        )
+
+
+def _unquote(name: bytes) -> str:
+    text = decode(name)
+    if text.startswith('"') and text.endswith('"'):
+        return text[1:-1].replace('""', '"')
+    return text
+
+
+def _statements(body: bytes, line: int) -> list[tuple[bytes, int]]:
+    """Cut a run of INSERT statements apart with the lexer (the exact path)."""
+    out = []
+    pos = 0
+    while pos < len(body):
+        while pos < len(body) and body[pos : pos + 1] in b" \t\r\n":
+            if body[pos : pos + 1] == b"\n":
+                line += 1
+            pos += 1
+        if pos >= len(body):
+            break
+        end = find_statement_end(body, pos, trigger=False, final=True)
+        out.append((body[pos:end], line))
+        line += body.count(b"\n", pos, end)
+        pos = end
+    return out
+
+
+def _insert_order(table: Table, ins: Insert, line: int) -> list[int] | None:
+    """For an INSERT with a column list: which listed value goes to each table column.
+
+    The rowid, which --preserve-rowids lists first, is not a column and is dropped. A name
+    listed twice (3.52+ writes ``t(rowid,rowid,x)`` for a column named rowid) is the rowid
+    the first time.
+    """
+    if ins.columns is None:
+        return None
+    cols = table.insert_columns
+    where: dict[str, int] = {}
+    listed = [fold(n) for n in ins.columns]
+    for i, name in enumerate(listed):
+        col = table.column(name)
+        repeated = listed.count(name) > 1 and listed.index(name) == i
+        if col is None or col.generated is not None or repeated:
+            if name in _ROWID_NAMES:
+                continue
+            raise RowError(f"INSERT names column {ins.columns[i]}, which {table.name} lacks", line)
+        where[col.key] = i
+    missing = [c.name for c in cols if c.key not in where]
+    if missing:
+        raise RowError(
+            f"INSERT into {table.name} gives no value for {', '.join(missing)}",
+            line,
+            "dumps always list every column; convert an unedited dump",
+        )
+    return [where[c.key] for c in cols]
