@@ -402,10 +402,21 @@ def _skipped(what: str, why: str, sql: str) -> str:
     return head + (f"--   {comment_text(sql)}\n" if sql else "")
 
 
+# Types whose input may map two different SQLite values to one PostgreSQL value (1 and 't'
+# are both true; two spellings of one instant, of one JSON document, of one UUID). A key
+# that SQLite held unique may then collide, so it is only created under a guard.
+MERGING_TYPES = frozenset({"boolean", "timestamp", "timestamptz", "date", "time", "jsonb", "uuid"})
+
+
 def key_items(
-    table: Table, schema: Schema, nulls: dict[str, int], notes: list[str]
+    table: Table, schema: Schema, nulls: dict[str, int], notes: list[str], unsafe: set[str]
 ) -> list[PostItem]:
-    """PRIMARY KEY and UNIQUE constraints, added after the data."""
+    """PRIMARY KEY and UNIQUE constraints, added after the data.
+
+    Args:
+        unsafe: keys of columns whose conversion may have made distinct values equal
+            (see MERGING_TYPES, replaced invalid UTF-8); keys over them are guarded.
+    """
     out: list[PostItem] = []
     for key in table.keys:
         cols = [table.column(c) for c in key.columns]
@@ -431,7 +442,10 @@ def key_items(
             f"ALTER TABLE ONLY {quote_ident(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
             f"{kind} ({', '.join(quote_ident(c.pg) for c in columns)});"
         )
-        out.append(PostItem(sql, 0, guard=f"{kind.lower()} {cname} on {table.name}"))
+        risky = any(c.key in unsafe for c in columns)
+        out.append(
+            PostItem(sql, 0, guard=f"{kind.lower()} {cname} on {table.name}" if risky else None)
+        )
     return out
 
 
@@ -489,7 +503,13 @@ def generated_item(table: Table, col: Column, pg_type: str, scope: Scope) -> Pos
 # --- indexes and views -----------------------------------------------------------------------
 
 
-def index_item(text: str, line: int, schema: Schema, types: dict[tuple[str, str], str]) -> PostItem:
+def index_item(
+    text: str,
+    line: int,
+    schema: Schema,
+    types: dict[tuple[str, str], str],
+    unsafe: set[tuple[str, str]],
+) -> PostItem:
     """CREATE [UNIQUE] INDEX, its columns and expressions translated."""
     cur = _Cursor(text, line)
     cur.expect_word("CREATE")
@@ -512,6 +532,7 @@ def index_item(text: str, line: int, schema: Schema, types: dict[tuple[str, str]
     cur.expect_op("(")
     items: list[str] = []
     notes: list[str] = []
+    risky = False
     while True:
         toks = cur.until_comma()
         if not toks:
@@ -528,6 +549,7 @@ def index_item(text: str, line: int, schema: Schema, types: dict[tuple[str, str]
             if col is None:
                 return PostItem(_skipped(what, f"unknown column {toks[0].value}", text), 1)
             items.append(quote_ident(col.pg) + desc)
+            risky |= (table.key, col.key) in unsafe
         else:
             expr_text = text[toks[0].pos : toks[-1].pos + len(toks[-1].text)]
             try:
@@ -554,7 +576,7 @@ def index_item(text: str, line: int, schema: Schema, types: dict[tuple[str, str]
         f"({', '.join(items)}){where};"
     )
     note = "".join(f"-- dumpconv: index {comment_text(name)}: {comment_text(n)}\n" for n in notes)
-    guard = what if unique or where or any(i.startswith("(") for i in items) else None
+    guard = what if (unique and risky) or where or any(i.startswith("(") for i in items) else None
     return PostItem(note + sql, 1, guard=guard)
 
 

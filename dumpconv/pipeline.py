@@ -104,6 +104,7 @@ class _TableState:
     table: Table
     stats: TableStats
     value_notes: int = 0
+    replaced: set[int] = field(default_factory=set)  # columns with invalid UTF-8 replaced
 
 
 @dataclass
@@ -292,6 +293,7 @@ class _Conversion:
         self.report.tables[state.table.name].rows += batch.nrows
         cols = state.table.insert_columns
         for r, c in batch.bad_utf8:
+            state.replaced.add(c)
             state.value_notes += 1
             if state.value_notes <= MAX_VALUE_NOTES:
                 self.report.add(
@@ -314,10 +316,18 @@ class _Conversion:
     def write(self, w: Writer, restrict_key: str | None) -> None:
         types: dict[tuple[str, str], str] = {}
         decisions: dict[str, dict[str, Decision]] = {}
+        self.unsafe: set[tuple[str, str]] = set()
         for key, state in self.tables.items():
             decisions[key] = self._decide(state)
+            replaced = {state.table.insert_columns[c].key for c in state.replaced}
             for col_key, dec in decisions[key].items():
                 types[(key, col_key)] = dec.pg_type
+                if (
+                    dec.pg_type in ddl.MERGING_TYPES
+                    or dec.reencode is Reencode.TO_BYTEA
+                    or col_key in replaced
+                ):
+                    self.unsafe.add((key, col_key))
 
         w.header(self.options.source, self.options.describe(), restrict_key)
         post: list[ddl.PostItem] = []
@@ -368,7 +378,8 @@ class _Conversion:
         made = ddl.create_table(table, decisions, nulls)
         notes = list(made.notes)
         post = list(made.post)
-        post.extend(ddl.key_items(table, self.schema, nulls, notes))
+        unsafe = {c for t, c in self.unsafe if t == table.key}
+        post.extend(ddl.key_items(table, self.schema, nulls, notes, unsafe))
         scope = ddl.Scope(self.schema, [table], types)
         for fk in table.foreign_keys:
             post.append(ddl.foreign_key_item(table, fk, self.schema))
@@ -409,7 +420,7 @@ class _Conversion:
         self, kind: Kind, text: str, line: int, types: dict[tuple[str, str], str]
     ) -> ddl.PostItem:
         if kind is Kind.CREATE_INDEX:
-            return ddl.index_item(text, line, self.schema, types)
+            return ddl.index_item(text, line, self.schema, types, self.unsafe)
         if kind is Kind.CREATE_VIEW:
             return ddl.view_item(text, line, self.schema, types)
         self.report.add(
