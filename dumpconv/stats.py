@@ -169,7 +169,11 @@ _TEMPORAL_COLUMN = {
     cat: re.compile(rb"(?:" + v + rb")(?:\n(?:" + v + rb"))*") for cat, v in _TEMPORAL_VALUE.items()
 }
 _TEMPORAL_ONE = {cat: re.compile(v) for cat, v in _TEMPORAL_VALUE.items()}
-_HAS_OFFSET = re.compile(rb"(?:Z|[+-][0-9:]{2,5})$")
+# An offset after the time part (a date alone ends in "-DD", which is not one).
+_TIME_OFFSET = rb":[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)"
+_HAS_OFFSET = re.compile(_TIME_OFFSET + rb"$")
+_OFFSETS = re.compile(_TIME_OFFSET + rb"(?=\n|\Z)")
+_LATE_DAYS = re.compile(rb"(?m)^[0-9]{4}-[0-9]{2}-(?:29|3[01])")
 
 
 def _valid_date(ymd: bytes) -> bool:
@@ -186,14 +190,12 @@ def _check_temporal(
     cat = st.declared.cat
     joined = b"\n".join(texts)
     if _TEMPORAL_COLUMN[cat].fullmatch(joined):
-        if cat is not Cat.TIME:
-            # Only days 29-31 can be invalid for their month.
-            late = {t[:10] for t in texts if t[8:9] in (b"2", b"3") and t[8:10] >= b"29"}
-            if all(map(_valid_date, late)):
-                if cat is Cat.TIMESTAMP:
-                    st.with_offset += sum(1 for t in texts if _HAS_OFFSET.search(t))
-                return
-        else:
+        if cat is Cat.TIME:
+            return
+        # Only days 29-31 can be invalid for their month.
+        if all(map(_valid_date, set(_LATE_DAYS.findall(joined)))):
+            if cat is Cat.TIMESTAMP:
+                st.with_offset += len(_OFFSETS.findall(joined))
             return
     one = _TEMPORAL_ONE[cat]
     for r, f in _rows_of_class(col, classes, C_TEXT):
