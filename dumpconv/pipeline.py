@@ -190,7 +190,7 @@ class _Conversion:
             return  # sqlite_sequence / sqlite_stat1 recreated by 3.51+ dumps
         vtab = self._shadow_of(table.name)
         if vtab is not None:
-            self.skipped[key] = f"shadow table of virtual table {vtab}"
+            self.skipped[key] = f"table {table.name} (line {line}): storage of virtual table {vtab}"
             self.report.add(
                 "virtual-table-skipped", Severity.WARNING,
                 f"table {table.name} is internal storage of virtual table {vtab}; skipped",
@@ -337,9 +337,11 @@ class _Conversion:
         for kind, text, line in self.deferred:
             post.append(self._deferred(kind, text, line, types))
         for name, sql, line in self.virtual:
-            post.append(ddl.PostItem(
-                f"-- dumpconv: virtual table {name} skipped (line {line}):\n"
-                f"--   {ddl.comment_text(sql)}\n", 6))  # fmt: skip
+            shadows = [w for w in self.skipped.values() if w.endswith(f"virtual table {name}")]
+            text = f"-- dumpconv: virtual table {ddl.comment_text(name)} skipped (line {line}):\n"
+            text += f"--   {ddl.comment_text(sql)}\n"
+            text += "".join(f"-- dumpconv: skipped {ddl.comment_text(w)}\n" for w in shadows)
+            post.append(ddl.PostItem(text, 6))
 
         if post:
             w.section("keys, indexes, foreign keys, checks and views (after the data)")

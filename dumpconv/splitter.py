@@ -60,6 +60,7 @@ _INSERT_PREFIX = re.compile(
     rb"INSERT INTO (" + _NAME + rb")(?:\(((?:" + _NAME + rb",)*" + _NAME + rb")\))? ?VALUES\("
 )
 _SPACE = re.compile(rb"[ \t\r\n\f\v]+")
+_STATEMENT_END = re.compile(rb";\r?\n")
 _TRIGGER = re.compile(rb"CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\b", re.IGNORECASE)
 
 
@@ -183,22 +184,32 @@ def _insert_run_end(
     """
     pattern = run_patterns.get(prefix)
     if pattern is None:
-        pattern = re.compile(b"\n(?!" + re.escape(prefix) + b")")
+        # A line that neither starts a statement of this run nor continues a multi-row
+        # INSERT (3.53+ writes "  (" at the start of each further row) may end the run...
+        pattern = re.compile(b"\n(?!" + re.escape(prefix) + b"|  \\()")
         run_patterns[prefix] = pattern
-    m = pattern.search(buf, pos)
-    region_end = m.end() if m else len(buf)
+    # ...unless it is inside a string: an odd number of quotes before it.
+    scan = pos
+    odd = 0
+    while True:
+        m = pattern.search(buf, scan)
+        region_end = m.end() if m else len(buf)
+        odd ^= buf.count(b"'", scan, region_end) & 1
+        if m is None or not odd:
+            break
+        scan = region_end
     at_buffer_end = m is None and not eof
     # Common case: every line of the region is one complete statement.
-    if buf.count(b"'", pos, region_end) % 2 == 0:
-        tail = buf[max(pos, region_end - 3) : region_end].rstrip(b"\r\n")
+    if not odd:
+        tail = buf[max(pos, region_end - 4) : region_end].rstrip(b"\r\n")
         if tail.endswith(b");") and (m is not None or eof):
             return region_end
     segs = buf[pos:region_end].split(b"'")
     last_outer = len(segs) - 1 if len(segs) % 2 else len(segs) - 2
     for i in range(last_outer, -1, -2):
-        k = segs[i].rfind(b";\n")
-        if k >= 0:
-            return pos + sum(map(len, segs[:i])) + i + k + 2
+        ends = list(_STATEMENT_END.finditer(segs[i]))
+        if ends:
+            return pos + sum(map(len, segs[:i])) + i + ends[-1].end()
     if at_buffer_end:
         raise NeedMore
     return None
