@@ -225,24 +225,26 @@ class _Conversion:
         )  # fmt: skip
 
     def _run(self, run: InsertRun) -> None:
-        name = _unquote(run.name)
-        key = fold(name)
-        state = self.tables.get(key)
-        if state is None or run.columns is not None:
+        state = self.tables.get(fold(_unquote(run.name)))
+        if state is None:  # sqlite_sequence, sqlite_stat1, skipped or unknown tables
             for text, line in _statements(run.body, run.line):
                 self.report.statements += 1
                 self._insert_statement(text, line)
             return
-        table = state.table
         self.report.statements += run.body.count(b"\n" + run.prefix) + 1
-        arity = len(table.insert_columns)
+        arity = len(state.table.insert_columns)
+        order = None
+        if run.columns is not None:  # --preserve-rowids: the prefix names the columns
+            head = scan_insert(run.prefix + b"NULL);", run.line)
+            order = _insert_order(state.table, head, run.line)
+            arity = len(head.columns or ())
         batch = convert_run(run.body, run.prefix, arity, run.line)
-        if batch is not None:
-            self._add_rows(state, batch)
-            return
-        for text, line in _statements(run.body, run.line):
-            ins = scan_insert(text, line)
-            self._add_rows(state, encode_rows(ins.rows, arity, line))
+        batches = [batch] if batch is not None else [
+            encode_rows(scan_insert(text, line).rows, arity, line)
+            for text, line in _statements(run.body, run.line)
+        ]  # fmt: skip
+        for b in batches:
+            self._add_rows(state, b if order is None else b.select(order))
 
     def _insert_statement(self, text: bytes, line: int) -> None:
         ins = scan_insert(text, line)
