@@ -130,6 +130,8 @@ def _to_stdout(src: BinaryIO, options: Options) -> Report:
 
 def _to_file(src: BinaryIO, output: Path, options: Options) -> Report:
     directory = output.resolve().parent
+    if not directory.is_dir():
+        raise DumpconvError(f"cannot write {output}: the directory {directory} does not exist")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as tmp:

@@ -126,6 +126,10 @@ def _boolean_offenders(st: ColumnStats) -> str:
     return "; ".join(parts) or "other values"
 
 
+def _int_digits(lo: int, hi: int) -> int:
+    return max(len(str(abs(lo))), len(str(abs(hi))))
+
+
 def _numbers_only(st: ColumnStats, kinds: set[int]) -> Decision:
     d = st.declared
     cat = d.cat
@@ -143,9 +147,7 @@ def _numbers_only(st: ColumnStats, kinds: set[int]) -> Decision:
             t = integer_type(lo, hi, floor)
             return Decision(t, None if t == floor else f"values from {lo} to {hi} need {t}")
         if cat is Cat.NUMERIC:
-            if d.precision is None or all(
-                len(str(abs(v))) <= d.precision - (d.scale or 0) for v in (lo, hi)
-            ):
+            if d.precision is None or _int_digits(lo, hi) <= d.precision - (d.scale or 0):
                 return Decision(render(d))
             return Decision("numeric", f"values from {lo} to {hi} do not fit {render(d)}")
         if cat is Cat.DOUBLE:
@@ -165,7 +167,12 @@ def _numbers_only(st: ColumnStats, kinds: set[int]) -> Decision:
     # Reals, maybe with integers.
     exact = lo is None or (lo >= -_EXACT_DOUBLE and hi is not None and hi <= _EXACT_DOUBLE)
     if cat is Cat.NUMERIC and st.infinities == 0:
-        if d.precision is not None and st.numeric_misfit.ok and C_INT not in kinds:
+        ints_fit = C_INT not in kinds or (
+            lo is not None
+            and hi is not None
+            and _int_digits(lo, hi) <= (d.precision or 0) - (d.scale or 0)
+        )
+        if d.precision is not None and st.numeric_misfit.ok and ints_fit:
             return Decision(render(d), None, Reencode.REAL_SHORTEST)
         if d.precision is None:
             return Decision("numeric", None, Reencode.REAL_SHORTEST)

@@ -119,9 +119,13 @@ _NEXT_TRIGGER = re.compile(
 _CLOSERS = {ord("'"): b"'", ord('"'): b'"', ord("`"): b"`", ord("["): b"]"}
 # Statements that a dump writes at the start of a line. iterdump appends ';' to SQL that ends
 # in a '--' comment, so the ';' is swallowed; a comment ending in ';' that is followed by one
-# of these ends the statement (sqlite-dump-format.md §6).
+# of these ends the statement (sqlite-dump-format.md §6). In a trigger's header, BEGIN is
+# the start of its body, not a next statement.
 _NEXT_STATEMENT = re.compile(
-    rb"[ \t\r]*(?:CREATE|INSERT|PRAGMA|COMMIT|DELETE|ANALYZE|BEGIN|ROLLBACK)\b|[ \t\r\n]*\Z"
+    rb"[ \t\r]*(?:CREATE|INSERT|PRAGMA|COMMIT|DELETE|ANALYZE|ROLLBACK|BEGIN)\b|[ \t\r\n]*\Z"
+)
+_NEXT_AFTER_TRIGGER_HEAD = re.compile(
+    rb"[ \t\r]*(?:CREATE|INSERT|PRAGMA|COMMIT|DELETE|ANALYZE|ROLLBACK)\b|[ \t\r\n]*\Z"
 )
 
 
@@ -144,6 +148,7 @@ def find_statement_end(buf: bytes, pos: int, *, trigger: bool, final: bool) -> i
     """
     pattern = _NEXT_TRIGGER if trigger else _NEXT
     depth = 0
+    in_head = trigger  # a trigger before its BEGIN
     i = pos
     while True:
         m = pattern.search(buf, i)
@@ -175,7 +180,8 @@ def find_statement_end(buf: bytes, pos: int, *, trigger: bool, final: bool) -> i
             if depth == 0 and buf[j:k].rstrip(b" \t\r").endswith(b";"):
                 if k + 64 > len(buf) and not final:
                     raise NeedMore
-                if _NEXT_STATEMENT.match(buf, k + 1):
+                following = _NEXT_AFTER_TRIGGER_HEAD if in_head else _NEXT_STATEMENT
+                if following.match(buf, k + 1):
                     return k
             i = k
         elif tok == b"/*":
@@ -190,6 +196,7 @@ def find_statement_end(buf: bytes, pos: int, *, trigger: bool, final: bool) -> i
         else:  # BEGIN / CASE / END inside a trigger
             word = tok.upper()
             depth += -1 if word == b"END" else 1
+            in_head &= word != b"BEGIN"
             i = j
     return _ran_out(buf, pos, final, "the statement has no closing ';'")
 

@@ -18,14 +18,15 @@ from .rows import Batch, Insert, convert_run, encode_rows, scan_insert
 from .schema import Schema, Table, fold
 from .splitter import Comment, InsertRun, RawStatement, iter_units
 from .spool import Spool
-from .sqlite_ddl import parse_create_table
+from .sqlite_ddl import json_checked_column, parse_create_table
 from .stats import TableStats
-from .typemap import Decision, Reencode, declared, render
+from .typemap import Cat, Decision, Declared, Reencode, declared, render
 from .writer import Writer
 
 # Per-table cap on diagnostics about single values; the rest are counted.
 MAX_VALUE_NOTES = 10
 _ROWID_NAMES = {"rowid", "_rowid_", "oid"}
+_TEXT = Decision("text")
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
             conv.feed(unit)
         conv.report.input_bytes = reader.size
         conv.check_complete()
+        plan = conv.plan()
         if options.strict and conv.report.lossy:
             first = conv.report.lossy[0]
             raise DumpconvError(
@@ -95,7 +97,7 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
                 "run without --strict to convert with these changes (they are reported)",
             )
         key = reader.hash.hexdigest()[:32] if options.restrict else None
-        conv.write(Writer(out), key)
+        conv.write(Writer(out), plan, key)
     return conv.report
 
 
@@ -200,7 +202,16 @@ class _Conversion:
         if key in self.tables:
             raise TranslateError(f"table {table.name} is created twice", line)
         self.schema.add(table)
-        decl = [declared(c.declared) for c in table.insert_columns]
+        # A text column whose CHECK requires valid JSON holds JSON (Django's JSONField).
+        json_cols = {
+            fold(name)
+            for check in [*table.checks, *(c for col in table.columns for c in col.checks)]
+            if (name := json_checked_column(check.expr)) is not None
+        }
+        decl = [
+            Declared(Cat.JSON) if c.key in json_cols else declared(c.declared)
+            for c in table.insert_columns
+        ]
         self.tables[key] = _TableState(table, TableStats(decl))
         self.report.tables[table.name] = TableCounts()
 
@@ -219,7 +230,7 @@ class _Conversion:
         self.virtual.append((name, sql, line))
         self.skipped[fold(name)] = "virtual table"
         self.report.add(
-            "virtual-table-skipped", Severity.WARNING,
+            "virtual-table-skipped", Severity.LOSSY,
             f"virtual table {name} has no PostgreSQL equivalent; skipped with its rows",
             line=line, hint="recreate it with PostgreSQL full-text search or an extension",
         )  # fmt: skip
@@ -253,10 +264,15 @@ class _Conversion:
             self._registration(ins, line)
             return
         if key == "sqlite_sequence":
-            for row in ins.rows:
-                if len(row) == 2 and isinstance(row[0], str) and isinstance(row[1], int):
-                    seq_key = fold(row[0])
-                    self.sequences[seq_key] = max(self.sequences.get(seq_key, 0), row[1])
+            # (name, seq), or with --preserve-rowids (rowid, name, seq): go by the names.
+            names = [fold(c) for c in ins.columns] if ins.columns else ["name", "seq"]
+            if "name" in names and "seq" in names:
+                i, j = names.index("name"), names.index("seq")
+                for row in ins.rows:
+                    name, seq = row[i], row[j] if len(row) > j else None
+                    if isinstance(name, str) and isinstance(seq, int):
+                        seq_key = fold(name)
+                        self.sequences[seq_key] = max(self.sequences.get(seq_key, 0), seq)
             return
         if key.startswith("sqlite_stat"):
             return
@@ -306,109 +322,150 @@ class _Conversion:
                 )  # fmt: skip
 
     def check_complete(self) -> None:
-        if self.began and not self.committed:
+        if not self.began:
+            raise SplitError(
+                "the input has no BEGIN TRANSACTION, so it is not a whole sqlite3 .dump "
+                "(it is empty, truncated at its start, or a part of a dump)",
+                self.last_line or None,
+                "convert the complete output of sqlite3 app.db .dump or iterdump()",
+            )
+        if not self.committed:
             raise SplitError(
                 "the dump has no COMMIT at its end: it is truncated",
                 self.last_line,
                 "dump the database again and make sure the whole file was copied",
             )
 
-    # --- writing ---------------------------------------------------------------------
+    # --- planning and writing ----------------------------------------------------------
 
-    def write(self, w: Writer, restrict_key: str | None) -> None:
-        types: dict[tuple[str, str], str] = {}
-        decisions: dict[str, dict[str, Decision]] = {}
-        self.unsafe: set[tuple[str, str]] = set()
+    def plan(self) -> _Plan:
+        """Decide every type and translate every definition; report what changes."""
+        plan = _Plan()
         for key, state in self.tables.items():
-            decisions[key] = self._decide(state)
+            plan.decisions[key] = self._decide(state)
+        self._match_foreign_keys(plan)
+        for key, state in self.tables.items():
             replaced = {state.table.insert_columns[c].key for c in state.replaced}
-            for col_key, dec in decisions[key].items():
-                types[(key, col_key)] = dec.pg_type
+            for col_key, dec in plan.decisions[key].items():
+                plan.types[(key, col_key)] = dec.pg_type
                 if (
                     dec.pg_type in ddl.MERGING_TYPES
                     or dec.reencode is Reencode.TO_BYTEA
                     or col_key in replaced
                 ):
-                    self.unsafe.add((key, col_key))
-
-        w.header(self.options.source, self.options.describe(), restrict_key)
-        post: list[ddl.PostItem] = []
-        for key, state in self.tables.items():
-            post.extend(self._write_table(w, state, decisions[key], types))
-
+                    plan.unsafe.add((key, col_key))
+        for state in self.tables.values():
+            plan.tables.append(self._plan_table(state, plan))
         for kind, text, line in self.deferred:
-            post.append(self._deferred(kind, text, line, types))
+            item = self._deferred(kind, text, line, plan)
+            self._report_left_out(item, line)
+            plan.post.append(item)
         for name, sql, line in self.virtual:
             shadows = [w for w in self.skipped.values() if w.endswith(f"virtual table {name}")]
             text = f"-- dumpconv: virtual table {ddl.comment_text(name)} skipped (line {line}):\n"
             text += f"--   {ddl.comment_text(sql)}\n"
             text += "".join(f"-- dumpconv: skipped {ddl.comment_text(w)}\n" for w in shadows)
-            post.append(ddl.PostItem(text, 6))
+            plan.post.append(ddl.PostItem(text, 6))
+        return plan
 
-        if post:
+    def write(self, w: Writer, plan: _Plan, restrict_key: str | None) -> None:
+        w.header(self.options.source, self.options.describe(), restrict_key)
+        for t in plan.tables:
+            table = t.state.table
+            w.section(f"table {table.name} (line {table.line})")
+            for note in t.notes:
+                w.comment(f"dumpconv: {note}")
+            w.text(t.create + "\n")
+            cols = table.insert_columns
+            if self.spool.rows(table.key):
+                w.copy(table.pg, [c.pg for c in cols], self.spool.read(table.key, t.reencode))
+            if t.setval is not None:
+                w.setval(table.pg, *t.setval)
+        if plan.post:
             w.section("keys, indexes, foreign keys, checks and views (after the data)")
-            for item in sorted(post, key=lambda p: p.order):
-                w.text((item.sql if self.options.strict else ddl.guarded(item)) + "\n")
-            w.text("\n")
+            items = sorted(plan.post, key=lambda p: p.order)
+            w.text("\n".join(i.sql if self.options.strict else ddl.guarded(i) for i in items))
+            w.text("\n\n")
         w.footer(restrict_key)
 
     def _decide(self, state: _TableState) -> dict[str, Decision]:
         table = state.table
         out: dict[str, Decision] = {}
         for col, st in zip(table.insert_columns, state.stats.columns, strict=True):
-            dec = decide(st, rowid_alias=col.name == table.rowid_alias)
-            out[col.key] = dec
-            if dec.reason:
-                self.report.add(
-                    "type-widened", Severity.WARNING,
-                    f"{table.name}.{col.name}: {dec.pg_type}, {dec.reason}", line=table.line,
-                )  # fmt: skip
+            out[col.key] = decide(st, rowid_alias=col.name == table.rowid_alias)
         for col in table.columns:
             if col.key not in out:  # generated or hidden: the declared type decides
                 out[col.key] = Decision(render(declared(col.declared)))
         return out
 
-    def _write_table(
-        self,
-        w: Writer,
-        state: _TableState,
-        decisions: dict[str, Decision],
-        types: dict[tuple[str, str], str],
-    ) -> list[ddl.PostItem]:
+    def _match_foreign_keys(self, plan: _Plan) -> None:
+        """An integer column referencing a bigint key becomes bigint too (SQLite's INTEGER
+        is 64-bit; a narrower child could not hold the parent's future ids)."""
+        for key, state in self.tables.items():
+            table = state.table
+            for fk in table.foreign_keys:
+                parent = self.schema.get(fk.ref_table)
+                if parent is None or fold(parent.name) not in plan.decisions:
+                    continue
+                refs = fk.ref_columns or (parent.primary_key.columns if parent.primary_key else ())
+                for child_name, ref_name in zip(fk.columns, refs, strict=False):
+                    child, ref = table.column(child_name), parent.column(ref_name)
+                    if child is None or ref is None:
+                        continue
+                    mine = plan.decisions[key].get(child.key)
+                    theirs = plan.decisions[parent.key].get(ref.key)
+                    if mine and theirs and theirs.pg_type == "bigint" and mine.pg_type in (
+                        "smallint", "integer"
+                    ):  # fmt: skip
+                        plan.decisions[key][child.key] = Decision(
+                            "bigint", f"matches the key it references, {parent.name}.{ref.name}"
+                        )
+
+    def _plan_table(self, state: _TableState, plan: _Plan) -> _TablePlan:
         table = state.table
+        decisions = plan.decisions[table.key]
+        for col in table.columns:
+            dec = decisions[col.key]
+            if dec.reason and not dec.reason.startswith("matches the key"):
+                self.report.add(
+                    "type-widened", Severity.WARNING,
+                    f"{table.name}.{col.name}: {dec.pg_type}, {dec.reason}", line=table.line,
+                )  # fmt: skip
         stats = {c.key: st for c, st in zip(table.insert_columns, state.stats.columns,
                                              strict=True)}  # fmt: skip
         nulls = {k: st.classes.nulls for k, st in stats.items()}
         made = ddl.create_table(table, decisions, nulls)
         notes = list(made.notes)
         post = list(made.post)
-        unsafe = {c for t, c in self.unsafe if t == table.key}
+        unsafe = {c for t, c in plan.unsafe if t == table.key}
         post.extend(ddl.key_items(table, self.schema, nulls, notes, unsafe))
-        scope = ddl.Scope(self.schema, [table], types)
+        scope = ddl.Scope(self.schema, [table], plan.types)
         for fk in table.foreign_keys:
             post.append(ddl.foreign_key_item(table, fk, self.schema))
         for check in [*table.checks, *(c for col in table.columns for c in col.checks)]:
+            json_col = json_checked_column(check.expr)
+            if json_col is not None and decisions.get(fold(json_col), _TEXT).pg_type == "jsonb":
+                notes.append(ddl.Note(f"CHECK ({check.expr}) dropped: jsonb holds only valid JSON"))
+                continue
             post.append(ddl.check_item(table, check, scope))
         for col in table.columns:
             if col.generated is not None:
                 post.append(ddl.generated_item(table, col, decisions[col.key].pg_type, scope))
-
-        w.section(f"table {table.name} (line {table.line})")
+        for item in post:
+            self._report_left_out(item, table.line)
+        plan.post.extend(post)
+        notes = [*(ddl.Note(r, Severity.WARNING) for r in table.renamed), *notes]
         for note in notes:
-            w.comment(f"dumpconv: {note}")
-            if not note.startswith("column ") or "NOT NULL" in note or "default" in note:
-                self.report.add("definition-changed", Severity.INFO,
-                                f"{table.name}: {note}", line=table.line)  # fmt: skip
-        w.text(made.create + "\n")
+            if note.severity is not None:
+                self.report.add("definition-changed", note.severity, f"{table.name}: {note}",
+                                line=table.line)  # fmt: skip
 
-        cols = table.insert_columns
-        if self.spool.rows(table.key):
-            reencode: dict[int, Reencode] = {
-                i: decisions[c.key].reencode  # type: ignore[misc]
-                for i, c in enumerate(cols)
-                if decisions[c.key].reencode is not None
-            }
-            w.copy(table.pg, [c.pg for c in cols], self.spool.read(table.key, reencode))
+        reencode: dict[int, Reencode] = {}
+        for i, c in enumerate(table.insert_columns):
+            how = decisions[c.key].reencode
+            if how is not None:
+                reencode[i] = how
+        setval = None
         if table.rowid_alias is not None:
             alias = table.column(table.rowid_alias)
             assert alias is not None
@@ -417,24 +474,46 @@ class _Conversion:
                 st.int_max if st is not None and st.int_max is not None else 0,
                 self.sequences.get(table.key, 0),
             )
-            w.setval(table.pg, alias.pg, top or None)
-        return post
+            setval = (alias.pg, top or None)
+        return _TablePlan(state, made.create, [str(n) for n in notes], reencode, setval)
 
-    def _deferred(
-        self, kind: Kind, text: str, line: int, types: dict[tuple[str, str], str]
-    ) -> ddl.PostItem:
+    def _report_left_out(self, item: ddl.PostItem, line: int) -> None:
+        if item.left_out is not None:
+            self.report.add("object-left-out", Severity.LOSSY, item.left_out, line=line)
+        if item.changed is not None:
+            self.report.add("definition-changed", Severity.LOSSY, item.changed, line=line)
+
+    def _deferred(self, kind: Kind, text: str, line: int, plan: _Plan) -> ddl.PostItem:
         if kind is Kind.CREATE_INDEX:
-            return ddl.index_item(text, line, self.schema, types, self.unsafe)
+            return ddl.index_item(text, line, self.schema, plan.types, plan.unsafe)
         if kind is Kind.CREATE_VIEW:
-            return ddl.view_item(text, line, self.schema, types)
+            return ddl.view_item(text, line, self.schema, plan.types)
         self.report.add(
-            "trigger-skipped", Severity.WARNING,
+            "trigger-skipped", Severity.LOSSY,
             "trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL",
             line=line, hint="recreate the trigger by hand after loading",
         )  # fmt: skip
         return ddl.PostItem(
             f"-- dumpconv: trigger skipped (line {line}):\n--   {ddl.comment_text(text)}\n", 6
         )
+
+
+@dataclass
+class _TablePlan:
+    state: _TableState
+    create: str
+    notes: list[str]
+    reencode: dict[int, Reencode]
+    setval: tuple[str, int | None] | None
+
+
+@dataclass
+class _Plan:
+    decisions: dict[str, dict[str, Decision]] = field(default_factory=dict)
+    types: dict[tuple[str, str], str] = field(default_factory=dict)
+    unsafe: set[tuple[str, str]] = field(default_factory=set)
+    tables: list[_TablePlan] = field(default_factory=list)
+    post: list[ddl.PostItem] = field(default_factory=list)
 
 
 def _unquote(name: bytes) -> str:

@@ -387,7 +387,9 @@ def _locate_segments(outs: bytes, segments: list[int], arity: int) -> list[tuple
             break
         if c == 0:  # NUL: the start of a string piece
             if seg == target:
-                located.append(divmod(value, arity))
+                where = divmod(value, arity)
+                if not located or located[-1] != where:  # pieces of one value: once
+                    located.append(where)
                 target = next(wanted, None)
             seg += 1
         elif c in (9, 10):  # tab / newline: next value
@@ -489,9 +491,10 @@ def _evaluate_call(text: bytes, parts: list[bytes]) -> bytes | None:
     return b"".join(parts)
 
 
-_UNISTR_ESCAPE = re.compile(
-    rb"\\(?:(\\)|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|\+([0-9a-fA-F]{6})|([0-9a-fA-F]{4}))"
-)
+# The CLI writes only \\ and \uXXXX inside unistr() (sqlite-dump-format.md §4.3); SQLite's
+# other forms (\XXXX, \+XXXXXX, \UXXXXXXXX) never come from a dump, and reading them would
+# misread the 3.50-3.51 --newlines output, whose backslashes are not doubled ('C:\2024').
+_UNISTR_ESCAPE = re.compile(rb"\\(?:(\\)|u([0-9a-fA-F]{4}))")
 # A UTF-16 surrogate pair written as two escapes, after each was encoded on its own.
 _SURROGATE_PAIR = re.compile(rb"\xed[\xa0-\xaf][\x80-\xbf]\xed[\xb0-\xbf][\x80-\xbf]")
 
@@ -509,11 +512,7 @@ def decode_unistr(body: bytes) -> bytes:
     def esc(m: re.Match[bytes]) -> bytes:
         if m.group(1):
             return b"\\"
-        digits = next(g for g in m.groups()[1:] if g)
-        code = int(digits, 16)
-        if code > 0x10FFFF:
-            return b"\xef\xbf\xbd"
-        return chr(code).encode("utf-8", "surrogatepass")
+        return chr(int(m.group(2), 16)).encode("utf-8", "surrogatepass")
 
     decoded = _UNISTR_ESCAPE.sub(esc, body)
     if b"\xed" in decoded:

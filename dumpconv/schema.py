@@ -59,6 +59,12 @@ class ForeignKey:
     line: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CheckConstraint:
+    expr: str  # SQL text inside CHECK ( … )
+    name: str | None = None
+
+
 @dataclass(slots=True)
 class Column:
     name: str  # as SQLite stores it (unquoted)
@@ -71,7 +77,8 @@ class Column:
     generated: str | None = None  # SQL text of the generation expression
     generated_stored: bool = False
     hidden: bool = False
-    checks: list[str] = field(default_factory=list)
+    checks: list[CheckConstraint] = field(default_factory=list)
+    wanted: str = ""  # the PostgreSQL name before truncation to 63 bytes
 
     @property
     def key(self) -> str:
@@ -95,12 +102,13 @@ class Table:
     line: int
     keys: list[UniqueKey] = field(default_factory=list)
     foreign_keys: list[ForeignKey] = field(default_factory=list)
-    checks: list[str] = field(default_factory=list)
+    checks: list[CheckConstraint] = field(default_factory=list)
     without_rowid: bool = False
     strict: bool = False
     rowid_alias: str | None = None  # column name of an INTEGER PRIMARY KEY
     autoincrement: bool = False
     dropped: list[str] = field(default_factory=list)  # clauses dropped, for the comment
+    renamed: list[str] = field(default_factory=list)  # names PostgreSQL could not keep
 
     def __post_init__(self) -> None:
         self._by_key = {c.key: c for c in self.columns}

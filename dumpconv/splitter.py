@@ -141,7 +141,8 @@ def _next_unit(
         return Comment(buf[pos : end + 2], line), end + 2
 
     m = _INSERT_PREFIX.match(buf, pos)
-    if m and b"'" not in m.group(0):
+    # A name holding a quote or a line break would confuse the whole-buffer search.
+    if m and b"'" not in m.group(0) and b"\n" not in m.group(0):
         prefix = m.group(0)
         run_end = _insert_run_end(buf, pos, prefix, eof, run_patterns)
         if run_end is None:

@@ -14,7 +14,17 @@ from dataclasses import dataclass
 
 from .errors import TranslateError
 from .lexer import Tok, Token, tokenize
-from .schema import Column, ForeignKey, Schema, Table, UniqueKey, affinity, pg_name
+from .schema import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Schema,
+    Table,
+    UniqueKey,
+    affinity,
+    fold,
+    pg_name,
+)
 
 # Words that end a type name and start a column constraint.
 _CONSTRAINT_START = {
@@ -165,7 +175,7 @@ def parse_create_table(text: str, line: int, schema: Schema) -> Table:
     columns: list[Column] = []
     keys: list[UniqueKey] = []
     fks: list[ForeignKey] = []
-    checks: list[str] = []
+    checks: list[CheckConstraint] = []
     dropped: list[str] = []
     col_pk: _ColumnKey | None = None
     autoincrement = False
@@ -208,10 +218,14 @@ def parse_create_table(text: str, line: int, schema: Schema) -> Table:
         )
         autoincrement |= col_pk.autoincrement
 
-    _dedupe_pg_names(columns)
+    renamed = _dedupe_pg_names(columns)
+    wanted = name if quoted else fold(name)
+    pg = schema.claim(pg_name(name, quoted))
+    if pg != wanted:
+        renamed.insert(0, f"table {name} is named {pg} (PostgreSQL names have at most 63 bytes)")
     table = Table(
         name=name,
-        pg=schema.claim(pg_name(name, quoted)),
+        pg=pg,
         columns=columns,
         line=line,
         keys=keys,
@@ -221,6 +235,7 @@ def parse_create_table(text: str, line: int, schema: Schema) -> Table:
         strict=strict,
         autoincrement=autoincrement,
         dropped=dropped,
+        renamed=renamed,
     )
     table.rowid_alias = _rowid_alias(table, col_pk)
     return table
@@ -243,8 +258,10 @@ def _rowid_alias(table: Table, col_pk: _ColumnKey | None) -> str | None:
     return column.name
 
 
-def _dedupe_pg_names(columns: list[Column]) -> None:
+def _dedupe_pg_names(columns: list[Column]) -> list[str]:
+    """Make column names unique after truncation; say which ones changed."""
     seen: set[str] = set()
+    notes = []
     for col in columns:
         base = col.pg
         n = 1
@@ -253,6 +270,9 @@ def _dedupe_pg_names(columns: list[Column]) -> None:
             col.pg = base.encode()[: 63 - len(suffix)].decode("utf-8", "ignore") + suffix
             n += 1
         seen.add(col.pg)
+        if col.pg.encode() != col.wanted.encode():
+            notes.append(f"column {col.name} is named {col.pg} (at most 63 bytes)")
+    return notes
 
 
 def _column(
@@ -278,7 +298,7 @@ def _column(
         declared = _type_text(cur.text[type_start.pos : type_end.pos + len(type_end.text)])
 
     column = Column(name=name, pg=pg_name(name, quoted), declared=declared,
-                    affinity=affinity(declared))  # fmt: skip
+                    affinity=affinity(declared), wanted=name if quoted else fold(name))  # fmt: skip
     pk: _ColumnKey | None = None
     cname: str | None = None
     while True:
@@ -307,7 +327,7 @@ def _column(
             conflict = _skip_conflict(cur)
             keys.append(UniqueKey((name,), False, cname, conflict))
         elif cur.accept_word("CHECK"):
-            column.checks.append(cur.parenthesized())
+            column.checks.append(CheckConstraint(cur.parenthesized(), cname))
         elif cur.accept_word("DEFAULT"):
             column.default = _default(cur)
         elif cur.accept_word("COLLATE"):
@@ -414,7 +434,7 @@ def _table_constraint(
     cur: _Cursor,
     keys: list[UniqueKey],
     fks: list[ForeignKey],
-    checks: list[str],
+    checks: list[CheckConstraint],
     dropped: list[str],
 ) -> bool:
     """Read one table constraint; return True when it declares AUTOINCREMENT."""
@@ -434,7 +454,7 @@ def _table_constraint(
             keys.append(key)
         return any(c.autoincrement for c in cols)
     if cur.accept_word("CHECK"):
-        checks.append(cur.parenthesized())
+        checks.append(CheckConstraint(cur.parenthesized(), cname))
         _skip_conflict(cur)
         return False
     if cur.accept_word("FOREIGN"):
@@ -443,3 +463,16 @@ def _table_constraint(
         fks.append(_references(cur, tuple(c.column for c in cols), cname))
         return False
     raise cur.error("unknown table constraint")
+
+
+_JSON_CHECK = re.compile(
+    r"""\(*\s*json_valid\s*\(\s*(?P<q>["`\[]?)(?P<col>[^"`\]\s()]+)[\]"`]?\s*\)\s*"""
+    r"""(?:or\s+(?P=q)?(?P=col)[\]"`]?\s+is\s+null\s*)?\)*""",
+    re.IGNORECASE,
+)
+
+
+def json_checked_column(check: str) -> str | None:
+    """The column of a ``CHECK (JSON_VALID(col) [OR col IS NULL])`` (Django's JSONField)."""
+    m = _JSON_CHECK.fullmatch(check.strip())
+    return m.group("col") if m else None
