@@ -74,12 +74,16 @@ def classify(raw: bytes) -> Classified:
 
 def _target(text: str) -> str | None:
     """The table after INSERT [OR …] INTO / DELETE FROM, unquoted."""
-    seen_into = False
-    for tok in tokenize(text):
-        if seen_into:
-            if tok.kind in (Tok.WORD, Tok.IDENT, Tok.STRING):
-                return tok.value
-            return None
+    toks = tokenize(text)
+    for tok in toks:
         if tok.is_word("INTO", "FROM"):
-            seen_into = True
-    return None
+            break
+    name = next(toks, None)
+    if name is None or name.kind not in (Tok.WORD, Tok.IDENT, Tok.STRING):
+        return None
+    dot = next(toks, None)
+    if dot is not None and dot.kind is Tok.OP and dot.text == ".":  # main.t
+        table = next(toks, None)
+        if table is not None and table.kind in (Tok.WORD, Tok.IDENT, Tok.STRING):
+            return table.value
+    return name.value

@@ -11,6 +11,8 @@ own type mapping. Every identifier is printed by ``pgsql.quote_ident``.
 from __future__ import annotations
 
 import logging
+import math
+import re
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -18,7 +20,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from .lexer import Tok, tokenize
-from .pgsql import comment_text, dollar_quote, quote_ident, quote_literal
+from .pgsql import comment_text, dollar_quote, object_name, quote_ident, quote_literal
 from .report import Severity
 
 __all__ = ["comment_text"]
@@ -69,47 +71,87 @@ class PostItem:
 # --- literals and defaults -----------------------------------------------------------------
 
 _TRUE_WORDS = {b"1", b"t", b"true"}
+_INT_TEXT = re.compile(r"\s*[-+]?[0-9]+\s*")
+_REAL_TEXT = re.compile(r"\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
+_INT_RANGES = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
+
+
+def _sqlite_literal(text: str) -> int | float | str | bytes | None:
+    """The value SQLite gives a DEFAULT literal: number, string, blob, NULL or a bare word."""
+    upper = text.upper()
+    if upper == "NULL":
+        return None
+    if upper in ("TRUE", "FALSE"):
+        return int(upper == "TRUE")
+    if text[:2] in ("X'", "x'"):
+        return bytes.fromhex(text[2:-1])
+    if text.startswith("'"):
+        return text[1:-1].replace("''", "'")
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    if digits[:2].lower() == "0x":  # 64-bit two's complement, as SQLite reads hex
+        n = int(digits[2:], 16)
+        return sign * (n - 2**64 if n >= 2**63 else n)
+    if _INT_TEXT.fullmatch(text):
+        n = int(text)
+        return n if -(2**63) <= n < 2**63 else float(n)
+    if _REAL_TEXT.fullmatch(text):
+        return float(text)
+    return text  # a bare word: SQLite takes it as a string
+
+
+def _as_number(value: object) -> int | float | None:
+    """A value as SQLite's numeric affinity would store it (text only when exact)."""
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        if _INT_TEXT.fullmatch(value):
+            n = int(value)
+            return n if -(2**63) <= n < 2**63 else float(n)
+        if _REAL_TEXT.fullmatch(value):
+            return float(value)
+    return None
 
 
 def _literal_for(text: str, pg_type: str) -> str | None:
     """A SQLite literal's value as a PostgreSQL literal of ``pg_type``; None if it does not fit."""
-    raw = text.encode("utf-8", "surrogateescape")
-    is_string = text.startswith("'")
-    value = text[1:-1].replace("''", "'") if is_string else text
+    value = _sqlite_literal(text)
     base = pg_type.split("(")[0]
-    if text.upper() == "NULL":
+    if value is None:
         return "NULL"
-    if text[:2] in ("X'", "x'"):
-        return f"'\\x{text[2:-1].lower()}'::bytea" if base == "bytea" else None
+    if isinstance(value, bytes):
+        return f"'\\x{value.hex()}'::bytea" if base == "bytea" else None
     if base == "boolean":
-        word = value.lower().encode()
-        if text.upper() in ("TRUE", "FALSE"):
-            return text.lower()
-        if word in BOOLEAN_WORDS:
-            return "true" if word in _TRUE_WORDS else "false"
-        return None
-    if text.upper() in ("TRUE", "FALSE"):
-        value = "1" if text.upper() == "TRUE" else "0"
-        is_string = False
-    if base in ("smallint", "integer", "bigint"):
-        try:
-            n = int(value)
-        except ValueError:
-            return None
-        return str(n)
+        word = str(value).lower().encode()
+        return ("true" if word in _TRUE_WORDS else "false") if word in BOOLEAN_WORDS else None
+    number = _as_number(value)
+    if base in _INT_RANGES:
+        if isinstance(number, float) and number.is_integer():
+            number = int(number)
+        limit = _INT_RANGES[base]
+        return str(number) if isinstance(number, int) and -limit <= number < limit else None
     if base in ("double precision", "numeric"):
-        try:
-            float(value)
-        except ValueError:
+        if number is None or (base == "numeric" and isinstance(number, float) and
+                              not math.isfinite(number)):  # fmt: skip
             return None
-        return value if not is_string else quote_literal(value)
+        if isinstance(number, float):
+            return (
+                repr(number)
+                if math.isfinite(number)
+                else quote_literal("Infinity" if number > 0 else "-Infinity")
+            )
+        return str(number)
+    shown = (
+        value if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
+    )
     if base == "jsonb":
-        return quote_literal(value) if json_ok(value.encode()) else None
-    if base in ("timestamp", "timestamptz", "date", "time", "uuid", "bytea"):
+        return quote_literal(shown) if json_ok(shown.encode()) else None
+    if base == "bytea":
+        return f"'\\x{shown.encode().hex()}'::bytea"
+    if base in ("timestamp", "timestamptz", "date", "time", "uuid"):
         # Checked by the caller against the same rules as the column's values.
-        return quote_literal(value) if is_string else None
-    del raw
-    return quote_literal(value)
+        return quote_literal(shown) if isinstance(value, str) else None
+    return quote_literal(shown)
 
 
 _NOW = {
@@ -126,6 +168,12 @@ _NOW = {
     ("CURRENT_TIME", "time"): "((CURRENT_TIMESTAMP AT TIME ZONE 'UTC')::time(0))",
     ("CURRENT_TIME", "text"): "to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 'HH24:MI:SS')",
 }
+
+
+_FIXED_TIME = re.compile(
+    r"(?i:datetime)\(\s*'(?P<value>[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})'\s*\)"
+    r"|(?i:date)\(\s*'(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})'\s*\)"
+)
 
 
 def _now_form(expr: str) -> str | None:
@@ -162,15 +210,19 @@ def default_sql(column: Column, pg_type: str, valid_literal: bool) -> tuple[str 
     base = pg_type.split("(")[0]
     now = _now_form(inner)
     if now is not None:
-        kind = base if base in ("timestamp", "timestamptz", "date", "time") else "text"
+        kind = base if base in ("timestamp", "timestamptz", "date", "time") else (
+            "text" if base in ("text", "varchar") else base
+        )  # fmt: skip
         form = _NOW.get((now, kind))
         if form is None:
             return None, f"DEFAULT {text} has no equivalent for {pg_type}"
         return form, None
+    fixed = _FIXED_TIME.fullmatch(inner)
+    if fixed is not None:  # datetime('2024-01-01 00:00:00'): a constant, not a function
+        inner = "'" + (fixed.group("value") or fixed.group("date")) + "'"
     toks = list(tokenize(inner))
-    is_literal = (len(toks) == 1 and toks[0].kind in (Tok.STRING, Tok.NUMBER, Tok.BLOB)) or (
-        len(toks) == 1 and toks[0].is_word("NULL", "TRUE", "FALSE")
-    )
+    # One literal, or a bare word (SQLite reads DEFAULT abc as the string 'abc').
+    is_literal = len(toks) == 1 and toks[0].kind in (Tok.STRING, Tok.NUMBER, Tok.BLOB, Tok.WORD)
     if (
         len(toks) == 2
         and toks[0].kind is Tok.OP
@@ -265,17 +317,38 @@ def _ident(name: str) -> exp.Expr:
     return exp.Var(this=quote_ident(name))
 
 
-_SQLITE_ONLY = {
-    "DATETIME", "DATE", "TIME", "JULIANDAY", "STRFTIME", "UNIXEPOCH", "PRINTF", "TYPEOF",
-    "TOTAL", "RANDOMBLOB", "ZEROBLOB", "GLOB", "JSON_VALID", "LIKELIHOOD", "LIKELY",
-    "UNLIKELY", "CHANGES", "LAST_INSERT_ROWID", "SQLITE_VERSION", "TOTAL_CHANGES", "IIF",
-}  # fmt: skip
+# sqlglot knows these SQLite functions but prints them as PostgreSQL either rejects
+# (TYPEOF, GLOB, HEX, COLLATE NOCASE) or reads with another meaning (strftime formats like
+# %s and %f, random() returning a double instead of a 64-bit integer).
+_SQLITE_ONLY = (exp.Typeof, exp.Glob, exp.Hex, exp.Collate, exp.Rand)
+# strftime() formats whose PostgreSQL to_char() translation means the same.
+_PLAIN_FORMAT = re.compile(r"(?:%[YmdHMS]|[- :/.T])*")
 
 
 def _rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
-    for node in list(tree.find_all(exp.Anonymous)):
-        if str(node.this).upper() in _SQLITE_ONLY:
-            raise Untranslatable(f"uses the SQLite function {node.this}()")
+    for node in tree.find_all(exp.Anonymous):
+        # sqlglot does not know it: a SQLite function (date(), printf(), …) or an
+        # application's own; PostgreSQL has neither.
+        raise Untranslatable(f"uses the SQLite function {node.this}()")
+    for fmt in tree.find_all(exp.TimeToStr):
+        pattern = fmt.args.get("format")
+        if not (isinstance(pattern, exp.Literal) and _PLAIN_FORMAT.fullmatch(pattern.this)):
+            raise Untranslatable("uses strftime() with a format PostgreSQL reads otherwise")
+    for special in tree.find_all(*_SQLITE_ONLY):
+        raise Untranslatable(
+            f"uses SQLite's {special.sql(dialect='sqlite')[:40]}, which differs in PostgreSQL"
+        )
+    for lit in tree.find_all(exp.Literal):
+        if lit.is_string and lit.this.strip().lower() == "now":
+            # PostgreSQL would fix 'now' when the statement runs, not each time.
+            raise Untranslatable("depends on the current time through 'now'")
+    for like in list(tree.find_all(exp.Like)):
+        # SQLite's LIKE ignores case (for ASCII); PostgreSQL's ILIKE is the match.
+        ilike = exp.ILike(this=like.this, expression=like.expression)
+        if like is tree:
+            tree = ilike
+        else:
+            like.replace(ilike)
     for col in list(tree.find_all(exp.Column)):
         name = col.name
         qualifier = col.table or None
@@ -458,7 +531,9 @@ def key_items(
             notes.append(Note(f"ON CONFLICT {key.conflict} of key ({', '.join(key.columns)}) "
                               "dropped", Severity.LOSSY))  # fmt: skip
         default_name = (
-            f"{table.pg}_pkey" if primary else f"{table.pg}_{'_'.join(c.pg for c in columns)}_key"
+            object_name(table.pg, None, "pkey")
+            if primary
+            else object_name(table.pg, "_".join(c.pg for c in columns), "key")
         )
         cname = schema.claim(key.name or default_name)
         kind = "PRIMARY KEY" if primary else "UNIQUE"
@@ -486,7 +561,9 @@ def foreign_key_item(table: Table, fk: ForeignKey, schema: Schema) -> PostItem:
     refs = [parent.column(c) for c in ref_names]
     if not refs or any(r is None for r in refs) or len(refs) != len(cols):
         return _left_out(what, "the referenced columns do not match a key", "", 2)
-    cname = schema.claim(fk.name or f"{table.pg}_{'_'.join(c.pg for c in cols if c)}_fkey")
+    cname = schema.claim(
+        fk.name or object_name(table.pg, "_".join(c.pg for c in cols if c), "fkey")
+    )
     base = (
         f"ALTER TABLE ONLY {quote_ident(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
         f"FOREIGN KEY ({', '.join(quote_ident(c.pg) for c in cols if c)}) "
@@ -503,12 +580,20 @@ def check_item(table: Table, check: CheckConstraint, scope: Scope) -> PostItem:
         expr = translate_expr(check.expr, scope)
     except Untranslatable as e:
         return _left_out(what, str(e), f"CHECK ({check.expr})", 3)
-    cname = scope.schema.claim(check.name or f"{table.pg}_check")
+    first = next((c.pg for c in table.columns if _mentions(check.expr, c.name)), None)
+    cname = scope.schema.claim(check.name or object_name(table.pg, first, "check"))
     sql = (
         f"ALTER TABLE ONLY {quote_ident(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
         f"CHECK ({expr});"
     )
     return PostItem(sql, 3, guard=what, fk_fallback=sql[:-1] + " NOT VALID;")
+
+
+def _mentions(expr: str, name: str) -> bool:
+    key = fold(name)
+    return any(
+        tok.kind in (Tok.WORD, Tok.IDENT) and fold(tok.value) == key for tok in tokenize(expr)
+    )
 
 
 def generated_item(table: Table, col: Column, pg_type: str, scope: Scope) -> PostItem:
@@ -542,10 +627,10 @@ def index_item(
     if cur.accept_word("IF"):
         cur.expect_word("NOT")
         cur.expect_word("EXISTS")
-    name = cur.name()[0]
+    name, quoted = cur.name()
     if cur.at_op("."):
         cur.next()
-        name = cur.name()[0]
+        name, quoted = cur.name()
     cur.expect_word("ON")
     table_name = cur.name()[0]
     what = f"index {name}"
@@ -594,7 +679,7 @@ def index_item(
             where = " WHERE " + translate_expr(where_text, scope)
         except Untranslatable as e:
             return _left_out(what, str(e), text, 1)
-    pg = schema.claim(name)
+    pg = schema.claim(name if quoted else fold(name))
     sql = (
         f"CREATE {'UNIQUE ' if unique else ''}INDEX {quote_ident(pg)} ON {quote_ident(table.pg)} "
         f"({', '.join(items)}){where};"

@@ -98,7 +98,7 @@ def _with_texts(st: ColumnStats, kinds: set[int]) -> Decision:
         return _as_text(st, kinds, f"declared {cat.value}, kept as text: {why}")
     if cat is Cat.JSON:
         if st.not_json.ok and st.infinities == 0:
-            return Decision("jsonb")
+            return Decision("jsonb", None, Reencode.REAL_SHORTEST if C_REAL in kinds else None)
         return _as_text(st, kinds, f"declared json, kept as text: not valid JSON: "
                                    f"{st.not_json.describe()}")  # fmt: skip
     if cat is Cat.UUID:
@@ -187,8 +187,10 @@ def _numbers_only(st: ColumnStats, kinds: set[int]) -> Decision:
             why = f"declared {render(d)} but holds reals"
         elif cat is Cat.NUMERIC:
             why = f"declared {render(d)} but holds infinities"
-        if cat is Cat.JSON and st.infinities == 0:
-            return Decision("jsonb")
+        if cat is Cat.JSON:
+            if st.infinities == 0:
+                return Decision("jsonb", None, Reencode.REAL_SHORTEST)
+            why = "declared json but holds infinities, which JSON cannot represent"
         return Decision("double precision", why)
     if st.infinities == 0:
         return Decision(

@@ -119,13 +119,13 @@ _NEXT_TRIGGER = re.compile(
 _CLOSERS = {ord("'"): b"'", ord('"'): b'"', ord("`"): b"`", ord("["): b"]"}
 # Statements that a dump writes at the start of a line. iterdump appends ';' to SQL that ends
 # in a '--' comment, so the ';' is swallowed; a comment ending in ';' that is followed by one
-# of these ends the statement (sqlite-dump-format.md §6). In a trigger's header, BEGIN is
-# the start of its body, not a next statement.
+# of these ends the statement (sqlite-dump-format.md §6). In a trigger's header, BEGIN
+# starts its body and INSERT/DELETE name its event: neither is a next statement there.
 _NEXT_STATEMENT = re.compile(
     rb"[ \t\r]*(?:CREATE|INSERT|PRAGMA|COMMIT|DELETE|ANALYZE|ROLLBACK|BEGIN)\b|[ \t\r\n]*\Z"
 )
 _NEXT_AFTER_TRIGGER_HEAD = re.compile(
-    rb"[ \t\r]*(?:CREATE|INSERT|PRAGMA|COMMIT|DELETE|ANALYZE|ROLLBACK)\b|[ \t\r\n]*\Z"
+    rb"[ \t\r]*(?:CREATE|PRAGMA|COMMIT|ANALYZE|ROLLBACK)\b|[ \t\r\n]*\Z"
 )
 
 

@@ -62,7 +62,9 @@ def dollar_quote(body: str, tag: str = "dumpconv") -> str:
     """Wrap ``body`` in a dollar quote whose tag does not occur in the body."""
     n = 0
     candidate = f"${tag}$"
-    while candidate in body:
+    # The closing tag must be the first occurrence after the opening one, also when the
+    # body's end and the tag overlap ("x$dumpconv" + "$dumpconv$").
+    while (body + candidate).find(candidate) != len(body):
         n += 1
         candidate = f"${tag}{n}$"
     return f"{candidate}{body}{candidate}"
@@ -90,3 +92,23 @@ def truncate_ident(name: str) -> str:
     if len(raw) <= MAX_IDENT_BYTES:
         return name
     return raw[:MAX_IDENT_BYTES].decode("utf-8", "ignore")
+
+
+def object_name(name1: str, name2: str | None, label: str) -> str:
+    """The name PostgreSQL gives an object it names itself (ChooseRelationName's makeObjectName):
+    ``name1_name2_label``, the longer of the two names cut until it fits in 63 bytes."""
+    n1 = name1.encode()
+    n2 = name2.encode() if name2 is not None else b""
+    avail = MAX_IDENT_BYTES - len(label) - (2 if name2 is not None else 1)
+    while len(n1) + len(n2) > avail:
+        if len(n1) > len(n2):
+            n1 = _clip(n1[:-1])
+        else:
+            n2 = _clip(n2[:-1])
+    parts = [n1.decode(), *([n2.decode()] if name2 is not None else []), label]
+    return "_".join(parts)
+
+
+def _clip(raw: bytes) -> bytes:
+    """Drop a trailing partial UTF-8 character."""
+    return raw.decode("utf-8", "ignore").encode()

@@ -707,6 +707,26 @@ def scan_insert(text: bytes, line: int) -> Insert:
     Raises:
         RowError: the statement is not in that form, naming the line of the problem.
     """
+    try:
+        return _scan_insert(text, line)
+    except RowError:
+        cut = _CUT_VALUE.search(text)
+        if cut is None:
+            raise
+        raise RowError(
+            "a value ends in '...' without its closing quote: sqlite3 3.52.0 cuts values "
+            "longer than 300 characters when it dumps to a terminal",
+            line + text.count(b"\n", 0, cut.start()),
+            "dump again with the output redirected: sqlite3 app.db .dump > app.sql",
+        ) from None
+
+
+# 3.52.0's interactive mode ends a cut value with '...' and no closing quote, so the
+# statement runs on into the next one (sqlite-dump-format.md §5).
+_CUT_VALUE = re.compile(rb"\.\.\.\);\r?\n(?:INSERT|CREATE|COMMIT|PRAGMA|DELETE|ANALYZE)")
+
+
+def _scan_insert(text: bytes, line: int) -> Insert:
     m = _HEAD.match(text)
     if m is None:
         raise RowError("not an INSERT statement", line)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .errors import TranslateError
 from .lexer import Tok, Token, tokenize
+from .pgsql import object_name
 from .schema import (
     CheckConstraint,
     Column,
@@ -238,6 +239,11 @@ def parse_create_table(text: str, line: int, schema: Schema) -> Table:
         renamed=renamed,
     )
     table.rowid_alias = _rowid_alias(table, col_pk)
+    alias = table.column(table.rowid_alias) if table.rowid_alias else None
+    if alias is not None:
+        # PostgreSQL names the identity's sequence itself; a later table or index must not
+        # take that name.
+        schema.claim(object_name(pg, alias.pg, "seq"))
     return table
 
 
@@ -295,7 +301,14 @@ def _column(
         type_end = cur.toks[cur.i - 1]
     declared = ""
     if type_end is not None and type_start is not None:
-        declared = _type_text(cur.text[type_start.pos : type_end.pos + len(type_end.text)])
+        # A quoted word in a type name ("integer", [VARCHAR]) counts without its quotes.
+        start, end = type_start.pos, type_end.pos + len(type_end.text)
+        raw = cur.text[start:end]
+        words = cur.toks[cur.toks.index(type_start) : cur.toks.index(type_end) + 1]
+        for t in reversed(words):
+            if t.kind in (Tok.IDENT, Tok.STRING):
+                raw = raw[: t.pos - start] + t.value + raw[t.pos - start + len(t.text) :]
+        declared = " ".join(raw.split())
 
     column = Column(name=name, pg=pg_name(name, quoted), declared=declared,
                     affinity=affinity(declared), wanted=name if quoted else fold(name))  # fmt: skip
@@ -345,10 +358,6 @@ def _column(
             raise cur.error(f"unknown clause in the definition of column {name!r}")
         cname = None
     return column, pk
-
-
-def _type_text(raw: str) -> str:
-    return _SPACES.sub(" ", raw.strip())
 
 
 def _default(cur: _Cursor) -> str:

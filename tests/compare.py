@@ -32,6 +32,10 @@ column that does not parse, a blob in a text column, an 'infinity' timestamp in 
 ...) is reported as a mismatch naming table, column and value, and is then ignored when
 rows are matched so that it is not reported a second time as a missing and an extra row.
 
+Tables and columns are matched by name: exactly, else ASCII-case-insensitively when that is
+unique.  PostgreSQL keeps only the first 63 bytes of a name, so a SQLite name longer than that
+is also looked up by its first 63 bytes (cut back to a whole UTF-8 character).
+
 Rows are compared as multisets.  PostgreSQL values are fetched as the server's text output
 (session TimeZone=UTC, DateStyle=ISO, extra_float_digits=3, bytea_output=hex) and parsed
 here, so that no value PostgreSQL can hold makes the comparison itself fail.
@@ -72,6 +76,7 @@ _FLOAT_RE = re.compile(
 _MAX_VARIANTS = 64
 _MAX_FUZZY_STEPS = 2_000_000
 _MAX_REPR = 80
+_PG_NAME_BYTES = 63
 
 
 class _NormError(ValueError):
@@ -574,16 +579,33 @@ def _pg_columns(conn: psycopg.Connection[Any], table_oid: int) -> list[_PgColumn
     return result
 
 
+def _pg_truncate(name: str) -> str:
+    """The name PostgreSQL stores for ``name``: its first 63 bytes (NAMEDATALEN - 1), cut
+    back to a UTF-8 character boundary, as PostgreSQL's own truncation does."""
+    raw = name.encode("utf-8", errors="surrogatepass")
+    if len(raw) <= _PG_NAME_BYTES:
+        return name
+    cut = _PG_NAME_BYTES
+    while cut > 0 and raw[cut] & 0xC0 == 0x80:  # a continuation byte: inside a character
+        cut -= 1
+    return raw[:cut].decode("utf-8", errors="surrogatepass")
+
+
 def _match_name(wanted: str, available: Iterable[str]) -> tuple[str | None, list[str]]:
-    """Exact match, else a unique ASCII-case-insensitive one.  Returns (match, candidates)."""
+    """Exact match, else a unique ASCII-case-insensitive one; for a name longer than 63
+    bytes, the same again with the name PostgreSQL truncates it to.  Returns (match,
+    candidates)."""
     names = list(available)
-    if wanted in names:
-        return wanted, [wanted]
-    folded = _fold(wanted)
-    candidates = sorted(name for name in names if _fold(name) == folded)
-    if len(candidates) == 1:
-        return candidates[0], candidates
-    return None, candidates
+    for form in dict.fromkeys((wanted, _pg_truncate(wanted))):
+        if form in names:
+            return form, [form]
+        folded = _fold(form)
+        candidates = sorted(name for name in names if _fold(name) == folded)
+        if len(candidates) == 1:
+            return candidates[0], candidates
+        if candidates:
+            return None, candidates
+    return None, []
 
 
 # ---------------------------------------------------------------------------------------

@@ -485,6 +485,71 @@ def test_empty_and_columnless_cases(pg_server: PgServer, pg_db: str, tmp_path: P
     assert_reported(compare_sqlite_pg(sqlite_path, pg_db), "e: row count differs: SQLite 0")
 
 
+# PostgreSQL keeps the first 63 bytes of a name, cut back to a whole character: these SQLite
+# names are longer, two of them with a multi-byte character across the 63rd byte.
+LONG_TABLE = "tbl_" + "x" * 66  # 70 bytes, all ASCII
+LONG_TABLE_CJK = "a" * 61 + "名前" + "_table"  # 名 is bytes 62-64: PostgreSQL keeps 61 bytes
+LONG_COLUMN = "c" * 62 + "é" + "_tail"  # é is bytes 63-64: PostgreSQL keeps 62 bytes
+SHORT_COLUMN = "Ünïcödé"
+
+
+@pytest.mark.pg
+def test_names_longer_than_63_bytes(pg_server: PgServer, pg_db: str, tmp_path: Path) -> None:
+    ddl = "".join(
+        f'CREATE TABLE "{table}" (id INTEGER, "{LONG_COLUMN}" TEXT, "{SHORT_COLUMN}" TEXT);'
+        for table in (LONG_TABLE, LONG_TABLE_CJK)
+    )
+    rows = "".join(
+        f"""INSERT INTO "{table}" VALUES (1, 'a', 'b'), (2, NULL, 'c');"""
+        for table in (LONG_TABLE, LONG_TABLE_CJK)
+    )
+    # The same DDL for PostgreSQL, which truncates the names itself (with a NOTICE).
+    pg_ddl = ddl.replace("INTEGER", "int")
+    sqlite_path = small_pair(pg_server, pg_db, tmp_path, ddl + rows, pg_ddl + rows)
+    stored = pg_server.query(
+        pg_db,
+        "SELECT c.relname::text, array_agg(a.attname::text ORDER BY a.attnum) FROM pg_class c"
+        " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
+        " WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace"
+        " GROUP BY c.relname ORDER BY c.relname",
+    )
+    columns = ["id", "c" * 62, SHORT_COLUMN]
+    assert stored == [("a" * 61, columns), ("tbl_" + "x" * 59, columns)]
+    assert compare_sqlite_pg(sqlite_path, pg_db) == []
+    assert compare_sqlite_pg(sqlite_path, pg_db, tables=[LONG_TABLE_CJK.upper()]) == []
+
+    # A difference behind a truncated name is still found, and named as SQLite names it.
+    pg_server.query(pg_db, f'UPDATE "{"a" * 61}" SET "{"c" * 62}" = \'z\' WHERE id = 1')
+    assert_reported(
+        compare_sqlite_pg(sqlite_path, pg_db),
+        f"{LONG_TABLE_CJK}: 1 SQLite row(s) not found",
+        f"{LONG_COLUMN} (PostgreSQL 'z' vs SQLite 'a')",
+    )
+
+    # Only the exact 63-byte form matches: a name cut one byte shorter does not.
+    pg_server.query(pg_db, f'ALTER TABLE "{"tbl_" + "x" * 59}" RENAME TO "{"tbl_" + "x" * 58}"')
+    assert_reported(
+        compare_sqlite_pg(sqlite_path, pg_db, tables=[LONG_TABLE]),
+        f"{LONG_TABLE}: table missing in PostgreSQL",
+    )
+
+
+@pytest.mark.pg
+def test_short_names_are_not_matched_by_prefix(
+    pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    """Truncation applies only to names over 63 bytes: a 63-byte name must match exactly."""
+    name = "n" * 63
+    sqlite_path = small_pair(
+        pg_server,
+        pg_db,
+        tmp_path,
+        f'CREATE TABLE "{name}" (v TEXT); INSERT INTO "{name}" VALUES (\'x\');',
+        f'CREATE TABLE "{name[:62]}" (v text); INSERT INTO "{name[:62]}" VALUES (\'x\');',
+    )
+    assert_reported(compare_sqlite_pg(sqlite_path, pg_db), f"{name}: table missing in PostgreSQL")
+
+
 # ---------------------------------------------------------------------------------------
 # the harness
 # ---------------------------------------------------------------------------------------
