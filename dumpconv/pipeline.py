@@ -19,6 +19,7 @@ from .schema import Schema, Table, fold
 from .splitter import Comment, InsertRun, RawStatement, iter_units
 from .spool import Spool
 from .sqlite_ddl import json_checked_column, parse_create_table
+from .sqlitefloat import SqliteReals, written_by_quote
 from .stats import TableStats
 from .typemap import Cat, Decision, Declared, Reencode, declared, render
 from .writer import Writer
@@ -123,6 +124,9 @@ class _Conversion:
     began: bool = False
     committed: bool = False
     last_line: int = 0
+    # Set once the dump shows it was written with quote() (iterdump): reals are then read
+    # as SQLite reads them (sqlitefloat).
+    reals: SqliteReals | None = None
 
     # --- reading ---------------------------------------------------------------------
 
@@ -159,6 +163,9 @@ class _Conversion:
         elif kind in (Kind.CREATE_INDEX, Kind.CREATE_VIEW, Kind.CREATE_TRIGGER):
             self.deferred.append((kind, st.text, line))
         elif kind is Kind.BEGIN:
+            if self.report.statements == 1 and self.reals is None:
+                # The sqlite3 CLI starts with PRAGMA foreign_keys=OFF; iterdump() with BEGIN.
+                self.reals = SqliteReals()
             self.began = True
         elif kind is Kind.COMMIT:
             self.committed = True
@@ -236,6 +243,8 @@ class _Conversion:
         )  # fmt: skip
 
     def _run(self, run: InsertRun) -> None:
+        if self.reals is None and written_by_quote(run.name):
+            self.reals = SqliteReals()
         state = self.tables.get(fold(_unquote(run.name)))
         if state is None:  # sqlite_sequence, sqlite_stat1, skipped or unknown tables
             for text, line in _statements(run.body, run.line):
@@ -246,19 +255,19 @@ class _Conversion:
         arity = len(state.table.insert_columns)
         order = None
         if run.columns is not None:  # --preserve-rowids: the prefix names the columns
-            head = scan_insert(run.prefix + b"NULL);", run.line)
+            head = scan_insert(run.prefix + b"NULL);", run.line, self.reals)
             order = _insert_order(state.table, head, run.line)
             arity = len(head.columns or ())
-        batch = convert_run(run.body, run.prefix, arity, run.line)
+        batch = convert_run(run.body, run.prefix, arity, run.line, self.reals)
         batches = [batch] if batch is not None else [
-            encode_rows(scan_insert(text, line).rows, arity, line)
+            encode_rows(scan_insert(text, line, self.reals).rows, arity, line)
             for text, line in _statements(run.body, run.line)
         ]  # fmt: skip
         for b in batches:
             self._add_rows(state, b if order is None else b.select(order))
 
     def _insert_statement(self, text: bytes, line: int) -> None:
-        ins = scan_insert(text, line)
+        ins = scan_insert(text, line, self.reals)
         key = fold(ins.table)
         if key in ("sqlite_schema", "sqlite_master"):
             self._registration(ins, line)

@@ -19,6 +19,7 @@ A batch keeps the COPY fields in INSERT order and one storage-class byte per fie
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -35,6 +36,7 @@ from .encode import (
     real_text,
 )
 from .errors import RowError
+from .sqlitefloat import QUOTE_REAL, SqliteReals
 
 Value = None | int | float | str | bytes
 
@@ -234,7 +236,9 @@ _LONG_EXPONENT = re.compile(rb"[eE][-+]?[0-9]{3}")
 _INT = re.compile(rb"-?[0-9]+")
 
 
-def convert_run(body: bytes, prefix: bytes, arity: int, first_line: int) -> Batch | None:
+def convert_run(
+    body: bytes, prefix: bytes, arity: int, first_line: int, reals: SqliteReals | None = None
+) -> Batch | None:
     """Convert complete ``INSERT`` statements that all start with ``prefix``.
 
     Args:
@@ -242,6 +246,7 @@ def convert_run(body: bytes, prefix: bytes, arity: int, first_line: int) -> Batc
         prefix: ``INSERT INTO t VALUES(`` as written (contains no ``'``).
         arity: the number of values each row must have.
         first_line: the input line where ``body`` starts.
+        reals: read reals as SQLite does (dumps written with quote(): see sqlitefloat).
 
     Returns:
         The rows, or None when the text is not entirely in the dump-value grammar (the
@@ -295,6 +300,10 @@ def convert_run(body: bytes, prefix: bytes, arity: int, first_line: int) -> Batc
         outs = outs.replace(b"x\x00", b"\\\\x\x00").replace(b"X\x00", b"\\\\x\x00")
     if b"Inf" in outs or _LONG_EXPONENT.search(outs):
         outs = _NUMBER_FIX.sub(_fix_number, outs)
+    if reals is not None:
+        fixes = reals.fixes(QUOTE_REAL.findall(outs))
+        if fixes:
+            outs = QUOTE_REAL.sub(lambda m: fixes.get(m.group(), m.group()), outs)
 
     joined = copy_escape(b"\x00".join(inner))
     bad_segments: list[int] = []
@@ -356,7 +365,12 @@ def _is_utf8(raw: bytes) -> bool:
 
 
 def _fix_number(m: re.Match[bytes]) -> bytes:
-    return real_text(float(m.group()))
+    """Only what PostgreSQL cannot read changes: ±Infinity, and underflow to zero."""
+    text = m.group()
+    value = float(text)
+    if math.isinf(value) or value == 0.0:
+        return real_text(value)
+    return text
 
 
 def _blobs_ok(outs: bytes, inner: list[bytes]) -> bool:
@@ -545,9 +559,10 @@ _TOKEN = re.compile(
 
 
 class _Reader:
-    def __init__(self, text: bytes, line: int) -> None:
+    def __init__(self, text: bytes, line: int, reals: SqliteReals | None) -> None:
         self.text = text
         self.line = line
+        self.reals = reals
         self.pos = 0
         self.tok: tuple[str, bytes] = ("", b"")
         self.advance()
@@ -594,7 +609,10 @@ class _Reader:
             return _text(text[1:-1].replace(b"''", b"'"))
         if kind == "number":
             self.advance()
-            return _number(text)
+            value = _number(text)
+            if isinstance(value, float) and self.reals is not None:
+                return self.reals.value(text.lstrip(b"+"))
+            return value
         if kind == "inf":
             self.advance()
             return float("-inf") if text.startswith(b"-") else float("inf")
@@ -701,14 +719,17 @@ _HEAD = re.compile(
 _VALUES = re.compile(rb"[ \t\r\n]*VALUES\b", re.I)
 
 
-def scan_insert(text: bytes, line: int) -> Insert:
+def scan_insert(text: bytes, line: int, reals: SqliteReals | None = None) -> Insert:
     """Read one ``INSERT INTO t[(cols)] VALUES(…)[,(…)];`` statement exactly.
+
+    Args:
+        reals: read reals as SQLite does (dumps written with quote(): see sqlitefloat).
 
     Raises:
         RowError: the statement is not in that form, naming the line of the problem.
     """
     try:
-        return _scan_insert(text, line)
+        return _scan_insert(text, line, reals)
     except RowError:
         cut = _CUT_VALUE.search(text)
         if cut is None:
@@ -726,7 +747,7 @@ def scan_insert(text: bytes, line: int) -> Insert:
 _CUT_VALUE = re.compile(rb"\.\.\.\);\r?\n(?:INSERT|CREATE|COMMIT|PRAGMA|DELETE|ANALYZE)")
 
 
-def _scan_insert(text: bytes, line: int) -> Insert:
+def _scan_insert(text: bytes, line: int, reals: SqliteReals | None) -> Insert:
     m = _HEAD.match(text)
     if m is None:
         raise RowError("not an INSERT statement", line)
@@ -755,7 +776,7 @@ def _scan_insert(text: bytes, line: int) -> Insert:
             line,
             "dumps from sqlite3 .dump and iterdump() contain only this form",
         )
-    reader = _Reader(text[v.end() :], line + text.count(b"\n", 0, v.end()))
+    reader = _Reader(text[v.end() :], line + text.count(b"\n", 0, v.end()), reals)
     rows: list[tuple[Value, ...]] = []
     while True:
         reader.expect(b"(")

@@ -16,10 +16,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dumpconv import Options, convert
 from dumpconv.encode import C_BLOB, C_INT, C_NULL, C_REAL, C_TEXT
 from dumpconv.errors import RowError, SplitError
 from dumpconv.rows import Batch, Value, convert_run, encode_rows, scan_insert
 from dumpconv.splitter import InsertRun, RawStatement, iter_units
+from dumpconv.sqlitefloat import SqliteReals
 from tests.producers import (
     PRODUCERS,
     Table,
@@ -626,7 +628,7 @@ def check_batches_agree(fast: Batch, exact: list[Batch]) -> None:
 
 
 def read_dump(
-    data: bytes, arities: dict[str, int], *, rowids: bool
+    data: bytes, arities: dict[str, int], *, rowids: bool, quote_reals: bool = False
 ) -> tuple[dict[str, list[tuple[object, ...]]], int]:
     """Read the rows of the given tables out of a dump both ways, checking that the fast
     path agrees with the exact path on every run. Values are decoded from the exact path's
@@ -635,6 +637,9 @@ def read_dump(
     Args:
         arities: table name → number of ordinary columns.
         rowids: the rows were stored with rowids 1, 2, 3…: check a --preserve-rowids rowid.
+        quote_reals: the dump was written with quote() (iterdump), whose 15-digit reals
+            are read as SQLite reads them (the pipeline recognises such dumps itself:
+            test_pipeline_reads_iterdump_reals_as_sqlite).
 
     Returns:
         The rows per table, and how many rows the fast path converted.
@@ -642,6 +647,7 @@ def read_dump(
     dump_lines = data.split(b"\n")
     got: dict[str, list[tuple[object, ...]]] = {name: [] for name in arities}
     fast_rows = 0
+    reals = SqliteReals() if quote_reals else None
     for unit in iter_units(io.BytesIO(data)):
         if isinstance(unit, InsertRun):
             statements = cut_statements(unit.body, unit.line)
@@ -653,7 +659,7 @@ def read_dump(
         name = None
         for text, line in statements:
             assert dump_lines[line - 1].startswith(b"INSERT INTO"), (line, text)
-            ins = scan_insert(text, line)
+            ins = scan_insert(text, line, reals)
             assert name in (None, ins.table), "a run holds one table's rows"
             name = ins.table
             if name in arities:
@@ -662,7 +668,7 @@ def read_dump(
         if not exact or name is None:
             continue
         if isinstance(unit, InsertRun):
-            fast = convert_run(unit.body, unit.prefix, exact[0].arity, unit.line)
+            fast = convert_run(unit.body, unit.prefix, exact[0].arity, unit.line, reals)
             if fast is not None:
                 check_batches_agree(fast, exact)
                 fast_rows += fast.nrows
@@ -691,7 +697,9 @@ def check_dump(data: bytes, table: Table, stored: list[Stored], producer: str) -
 
     Returns how many rows the fast path converted.
     """
-    got, fast_rows = read_dump(data, {table.name: len(stored[0])}, rowids=True)
+    got, fast_rows = read_dump(
+        data, {table.name: len(stored[0])}, rowids=True, quote_reals=producer == "iterdump"
+    )
     compare_rows(got[table.name], stored, producer)
     return fast_rows
 
@@ -725,6 +733,19 @@ def test_reals_arrive_bit_for_bit(producer: str) -> None:
     table = Table("t", "CREATE TABLE t(r REAL)", [(x,) for x in SHORT_REALS])
     dumped = dump_tables([table], [producer])
     check_dump(dumped.dumps[producer], table, dumped.stored["t"], producer)
+
+
+@pytest.mark.parametrize("name", ["t", "order"])  # "order" is quoted by every producer
+def test_pipeline_reads_iterdump_reals_as_sqlite(name: str) -> None:
+    """The pipeline recognises an iterdump() dump by itself and reads its 15-digit reals as
+    SQLite does, so each arrives as the double SQLite holds."""
+    table = Table(name, f'CREATE TABLE "{name}"(r REAL)', [(x,) for x in SHORT_REALS])
+    dumped = dump_tables([table], ["iterdump"])
+    out = io.BytesIO()
+    convert(io.BytesIO(dumped.dumps["iterdump"]), out, Options(restrict=False))
+    copy = out.getvalue().split(b"FROM stdin;\n")[1].split(b"\\.")[0]
+    got = [float(line) for line in copy.split(b"\n") if line]
+    assert got == SHORT_REALS  # what SQLite holds: a REAL column stores each double as is
 
 
 def test_fast_path_takes_plain_cli_and_iterdump_runs() -> None:
