@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -476,18 +477,28 @@ def _default_valid(col: Column, pg_type: str) -> bool:
 
 
 def _default_expression(table: Table, col: Column, decisions: dict[str, Decision]) -> PostItem:
-    scope = Scope(Schema(), [table], {(table.key, c.key): decisions[c.key].pg_type
-                                      for c in table.columns})  # fmt: skip
-    what = f"default of {table.name}.{col.name}"
-    try:
-        expr = translate_expr(col.default or "", scope)
-    except Untranslatable as e:
-        return _left_out(what, str(e), col.default or "", 4)
-    sql = (
-        f"ALTER TABLE {quote_ident(table.pg)} ALTER COLUMN {quote_ident(col.pg)} "
-        f"SET DEFAULT {expr};"
+    types = {(table.key, c.key): decisions[c.key].pg_type for c in table.columns}
+    return _column_expression(
+        f"default of {table.name}.{col.name}",
+        col.default or "",
+        Scope(Schema(), [table], types),
+        lambda expr: (
+            f"ALTER TABLE {quote_ident(table.pg)} ALTER COLUMN {quote_ident(col.pg)} "
+            f"SET DEFAULT {expr};"
+        ),
     )
-    return PostItem(sql, 4, guard=what)
+
+
+def _column_expression(
+    what: str, sql: str, scope: Scope, statement: Callable[[str], str]
+) -> PostItem:
+    """A post-data statement around one translated column expression (guarded), or the
+    comment saying why there is none."""
+    try:
+        expr = translate_expr(sql, scope)
+    except Untranslatable as e:
+        return _left_out(what, str(e), sql, 4)
+    return PostItem(statement(expr), 4, guard=what)
 
 
 def _left_out(what: str, why: str, sql: str, order: int) -> PostItem:
@@ -597,16 +608,15 @@ def _mentions(expr: str, name: str) -> bool:
 
 
 def generated_item(table: Table, col: Column, pg_type: str, scope: Scope) -> PostItem:
-    what = f"generated column {table.name}.{col.name}"
-    try:
-        expr = translate_expr(col.generated or "", scope)
-    except Untranslatable as e:
-        return _left_out(what, str(e), col.generated or "", 4)
-    sql = (
-        f"ALTER TABLE {quote_ident(table.pg)} ADD COLUMN {quote_ident(col.pg)} {pg_type} "
-        f"GENERATED ALWAYS AS ({expr}) STORED;"
+    return _column_expression(
+        f"generated column {table.name}.{col.name}",
+        col.generated or "",
+        scope,
+        lambda expr: (
+            f"ALTER TABLE {quote_ident(table.pg)} ADD COLUMN {quote_ident(col.pg)} "
+            f"{pg_type} GENERATED ALWAYS AS ({expr}) STORED;"
+        ),
     )
-    return PostItem(sql, 4, guard=what)
 
 
 # --- indexes and views -----------------------------------------------------------------------

@@ -592,6 +592,16 @@ class _Reader:
             raise self.error(f"expected '{op.decode()}' in INSERT, found {found!r}")
         self.advance()
 
+    def value_list(self) -> list[Value]:
+        """``( value [, value]… )``: a row, or a function's arguments."""
+        self.expect(b"(")
+        values = [self.value()]
+        while self.tok == ("op", b","):
+            self.advance()
+            values.append(self.value())
+        self.expect(b")")
+        return values
+
     def value(self) -> Value:
         first = self.atom()
         if self.tok != ("op", b"||"):
@@ -640,12 +650,7 @@ class _Reader:
             self.advance()
             return 1 if name == b"TRUE" else 0
         self.advance()
-        self.expect(b"(")
-        args = [self.value()]
-        while self.tok == ("op", b","):
-            self.advance()
-            args.append(self.value())
-        self.expect(b")")
+        args = self.value_list()
         if name == b"REPLACE" and len(args) == 3:
             subject, marker, repl = (_as_text(a) for a in args)
             return subject.replace(marker, repl) if marker else subject
@@ -779,13 +784,7 @@ def _scan_insert(text: bytes, line: int, reals: SqliteReals | None) -> Insert:
     reader = _Reader(text[v.end() :], line + text.count(b"\n", 0, v.end()), reals)
     rows: list[tuple[Value, ...]] = []
     while True:
-        reader.expect(b"(")
-        values = [reader.value()]
-        while reader.tok == ("op", b","):
-            reader.advance()
-            values.append(reader.value())
-        reader.expect(b")")
-        rows.append(tuple(values))
+        rows.append(tuple(reader.value_list()))
         if reader.tok == ("op", b","):
             reader.advance()
             continue
