@@ -82,15 +82,33 @@ class Spool:
         return sum(c.nrows for c in self._chunks.get(key, []))
 
     def read(self, key: str, reencode: dict[int, Reencode]) -> Iterator[bytes]:
-        """The table's COPY text in pieces, with the given columns re-encoded."""
+        """The table's COPY text in pieces of whole rows, the given columns re-encoded.
+
+        Merged chunks can hold a whole table: they are read a few megabytes at a time.
+        """
         for chunk in self._chunks.get(key, []):
-            data = self._read(chunk.offset, chunk.length)
             active = {c: r for c, r in reencode.items() if _needs(chunk, c, r)}
-            if not active:
-                yield data
+            if chunk.per_row and active:  # one batch: its classes go row by row
+                data = self._read(chunk.offset, chunk.length)
+                per_row = {c: self._read(*chunk.per_row[c]) for c in active if c in chunk.per_row}
+                yield _reencode(data, chunk, active, per_row)
                 continue
-            per_row = {c: self._read(*chunk.per_row[c]) for c in active if c in chunk.per_row}
-            yield _reencode(data, chunk, active, per_row)
+            for piece in self._rows(chunk.offset, chunk.length):
+                yield _reencode(piece, chunk, active, {}) if active else piece
+
+    def _rows(self, offset: int, length: int) -> Iterator[bytes]:
+        """The bytes in [offset, offset + length), cut after line ends into bounded pieces."""
+        end = offset + length
+        rest = b""
+        while offset < end:
+            data = rest + self._read(offset, min(READ_SIZE, end - offset))
+            offset += len(data) - len(rest)
+            cut = data.rfind(b"\n") + 1 if offset < end else len(data)
+            if cut:
+                yield data[:cut]
+            rest = data[cut:]
+        if rest:
+            yield rest
 
     def _read(self, offset: int, length: int) -> bytes:
         self._file.seek(offset)
