@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 import tempfile
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -17,6 +18,11 @@ from .pipeline import Options, convert
 from .report import Report
 
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
+
+
+class InvalidUtf8(StrEnum):
+    REPLACE = "replace"
+    REFUSE = "refuse"
 
 
 def _version(value: bool) -> None:
@@ -56,6 +62,23 @@ def main(
             "post-data statements that fail then fail the load instead of warning.",
         ),
     ] = False,
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-incomplete",
+            help="Convert a dump in which sqlite3 reports errors (CORRUPTION ERROR, ROLLBACK; "
+            "-- due to errors): rows are missing; the output and the report say so.",
+        ),
+    ] = False,
+    invalid_utf8: Annotated[
+        InvalidUtf8,
+        typer.Option(
+            "--invalid-utf8",
+            help="Text that is not valid UTF-8 (PostgreSQL cannot store it): replace each "
+            "invalid sequence by U+FFFD and report it, or refuse the dump.",
+            case_sensitive=False,
+        ),
+    ] = InvalidUtf8.REPLACE,
     no_restrict: Annotated[
         bool,
         typer.Option(
@@ -78,7 +101,13 @@ def main(
     psql -X -v ON_ERROR_STOP=1 -d target -f pg.sql
     """
     source = "stdin" if str(input) == "-" else str(input)
-    options = Options(strict=strict, restrict=not no_restrict, source=source)
+    options = Options(
+        strict=strict,
+        restrict=not no_restrict,
+        source=source,
+        allow_incomplete=allow_incomplete,
+        invalid_utf8=invalid_utf8.value,
+    )
     try:
         result = _run(input, output, options)
     except DumpconvError as e:

@@ -209,3 +209,14 @@ def _ran_out(buf: bytes, pos: int, final: bool, why: str) -> int:
         None,
         "the dump looks truncated; dump the database again and check the file is complete",
     )
+
+
+# sqlite3 3.52.0 in an interactive session cuts values longer than 300 characters, ending
+# them in '...' with no closing quote, so the statement runs on into the next ones
+# (sqlite-dump-format.md §5).
+CUT_VALUE = re.compile(rb"\.\.\.\);\r?\n(?:INSERT|CREATE|COMMIT|PRAGMA|DELETE|ANALYZE)")
+CUT_VALUE_MESSAGE = (
+    "a value ends in '...' without its closing quote: sqlite3 3.52.0 cuts values longer "
+    "than 300 characters when it dumps to a terminal"
+)
+CUT_VALUE_HINT = "dump again with the output redirected: sqlite3 app.db .dump > app.sql"

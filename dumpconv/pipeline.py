@@ -15,7 +15,7 @@ from .errors import DumpconvError, RowError, SplitError, TranslateError
 from .lexer import find_statement_end
 from .report import Report, Severity, TableCounts
 from .rows import Batch, Insert, convert_run, encode_rows, scan_insert
-from .schema import Schema, Table, fold
+from .schema import Affinity, Column, Schema, Table, fold, pg_name
 from .splitter import Comment, InsertRun, RawStatement, iter_units
 from .spool import Spool
 from .sqlite_ddl import json_checked_column, parse_create_table
@@ -40,12 +40,16 @@ class Options:
         restrict: write psql's ``\\restrict`` / ``\\unrestrict`` lines around the script.
         source: the input's name, for the header.
         temp_dir: where the spool file goes (default: the system's temporary directory).
+        allow_incomplete: convert a dump that reports errors (rows are missing), loudly.
+        invalid_utf8: "replace" invalid UTF-8 in text by U+FFFD (reported), or "refuse".
     """
 
     strict: bool = False
     restrict: bool = True
     source: str = "-"
     temp_dir: str | None = None
+    allow_incomplete: bool = False
+    invalid_utf8: str = "replace"
 
     def describe(self) -> str:
         parts = []
@@ -53,6 +57,10 @@ class Options:
             parts.append("--strict")
         if not self.restrict:
             parts.append("--no-restrict")
+        if self.allow_incomplete:
+            parts.append("--allow-incomplete")
+        if self.invalid_utf8 != "replace":
+            parts.append(f"--invalid-utf8={self.invalid_utf8}")
         return " ".join(parts)
 
 
@@ -127,6 +135,8 @@ class _Conversion:
     # Set once the dump shows it was written with quote() (iterdump): reals are then read
     # as SQLite reads them (sqlitefloat).
     reals: SqliteReals | None = None
+    incomplete: bool = False  # --allow-incomplete let a dump with errors through
+    data_only: bool = False  # no CREATE TABLE: rows for tables that exist in PostgreSQL
 
     # --- reading ---------------------------------------------------------------------
 
@@ -143,13 +153,24 @@ class _Conversion:
     def _comment(self, unit: Comment) -> None:
         text = unit.text
         if text.startswith((b"/****** ", b"/**** ERROR")):
+            what = decode(text.split(b"\n")[0]).strip("/* ")[:80]
+            self._incomplete(f"the dump reports an error from sqlite3 ({what})", unit.line)
+
+    def _incomplete(self, why: str, line: int) -> None:
+        """sqlite3 could not read everything: refuse, or with --allow-incomplete say so."""
+        if not self.options.allow_incomplete:
             raise DumpconvError(
-                "the dump reports errors from sqlite3 ("
-                + decode(text).strip("/* ")[:80]
-                + "), so rows are missing",
-                unit.line,
-                "the database is damaged: repair it (sqlite3 app.db .recover) and dump again",
+                f"{why}, so rows are missing",
+                line,
+                "repair the database (sqlite3 app.db .recover) and dump again, or convert "
+                "what there is with --allow-incomplete",
             )
+        self.incomplete = True
+        self.report.add(
+            "dump-incomplete", Severity.LOSSY,
+            f"{why}: rows the dump could not read are missing (--allow-incomplete)",
+            line=line,
+        )  # fmt: skip
 
     def _statement(self, raw: bytes, line: int) -> None:
         st = classify(raw)
@@ -170,11 +191,8 @@ class _Conversion:
         elif kind is Kind.COMMIT:
             self.committed = True
         elif kind is Kind.ROLLBACK:
-            raise DumpconvError(
-                "the dump ends in ROLLBACK: sqlite3 hit errors while dumping, so rows are missing",
-                line,
-                "the database is damaged: repair it (sqlite3 app.db .recover) and dump again",
-            )
+            self._incomplete("the dump ends in ROLLBACK: sqlite3 hit errors while dumping", line)
+            self.committed = True
         elif kind is Kind.DELETE:
             if st.target is None or not fold(st.target).startswith("sqlite_"):
                 raise DumpconvError(
@@ -194,6 +212,12 @@ class _Conversion:
 
     def _create_table(self, text: str, line: int) -> None:
         table = parse_create_table(text, line, self.schema)
+        if self.data_only and not table.key.startswith("sqlite_"):
+            raise TranslateError(
+                f"CREATE TABLE {table.name} comes after rows for tables it never created",
+                line,
+                "convert either a whole dump or a --data-only dump, not a mix",
+            )
         key = table.key
         if key.startswith("sqlite_"):
             return  # sqlite_sequence / sqlite_stat1 recreated by 3.51+ dumps
@@ -246,6 +270,9 @@ class _Conversion:
         if self.reals is None and written_by_quote(run.name):
             self.reals = SqliteReals()
         state = self.tables.get(fold(_unquote(run.name)))
+        if state is None and self._may_be_data_only(fold(_unquote(run.name))):
+            first = scan_insert(_statements(run.body, run.line)[0][0], run.line, self.reals)
+            state = self._external_table(first, run.name.startswith(b'"'), run.line)
         if state is None:  # sqlite_sequence, sqlite_stat1, skipped or unknown tables
             for text, line in _statements(run.body, run.line):
                 self.report.statements += 1
@@ -258,6 +285,8 @@ class _Conversion:
             head = scan_insert(run.prefix + b"NULL);", run.line, self.reals)
             order = _insert_order(state.table, head, run.line)
             arity = len(head.columns or ())
+        elif state.table.external:
+            arity = len(state.table.columns)
         batch = convert_run(run.body, run.prefix, arity, run.line, self.reals)
         batches = [batch] if batch is not None else [
             encode_rows(scan_insert(text, line, self.reals).rows, arity, line)
@@ -288,6 +317,8 @@ class _Conversion:
         if key in self.skipped:
             return
         state = self.tables.get(key)
+        if state is None and self._may_be_data_only(key):
+            state = self._external_table(ins, text.lstrip()[12:13] == b'"', line)
         if state is None:
             raise RowError(
                 f"INSERT into table {ins.table}, which the dump never created",
@@ -300,6 +331,38 @@ class _Conversion:
         if order is not None:
             batch = batch.select(order)
         self._add_rows(state, batch)
+
+    def _may_be_data_only(self, key: str) -> bool:
+        """Rows for an unknown table start data-only mode when no CREATE TABLE came before
+        (sqlite3 .dump --data-only writes none)."""
+        if key.startswith("sqlite_") or key in self.skipped:
+            return False
+        return self.data_only or not self.tables
+
+    def _external_table(self, first: Insert, quoted: bool, line: int) -> _TableState:
+        """A table known only from its rows: it must exist in PostgreSQL already."""
+        if not self.data_only:
+            self.data_only = True
+            self.report.add(
+                "data-only", Severity.WARNING,
+                "the dump has rows but no CREATE TABLE (sqlite3 .dump --data-only): the "
+                "output loads rows into tables that must already exist in PostgreSQL, with "
+                "these columns in this order",
+                line=line,
+            )  # fmt: skip
+        listed = list(first.columns or ())
+        # --preserve-rowids lists the rowid first; it is not a column.
+        names = listed[1:] if listed and fold(listed[0]) in _ROWID_NAMES else listed
+        if not listed:
+            names = [f"column{i + 1}" for i in range(len(first.rows[0]) if first.rows else 0)]
+        columns = [Column(name=n, pg="", declared="", affinity=Affinity.BLOB) for n in names]
+        count = len(columns)
+        table = Table(first.table, pg_name(first.table, quoted), columns, line, external=True)
+        self.schema.add(table)
+        state = _TableState(table, TableStats([Declared(Cat.ANY)] * count))
+        self.tables[table.key] = state
+        self.report.tables[table.name] = TableCounts()
+        return state
 
     def _registration(self, ins: Insert, line: int) -> None:
         for row in ins.rows:
@@ -319,6 +382,14 @@ class _Conversion:
         self.spool.write(state.table.key, batch)
         self.report.tables[state.table.name].rows += batch.nrows
         cols = state.table.insert_columns
+        if batch.bad_utf8 and self.options.invalid_utf8 == "refuse":
+            r, c = batch.bad_utf8[0]
+            raise DumpconvError(
+                f"{state.table.name}.{cols[c].name}: text is not valid UTF-8, which "
+                "PostgreSQL cannot store",
+                batch.line_of(r),
+                "fix the value in SQLite, or convert with --invalid-utf8=replace (U+FFFD)",
+            )
         for r, c in batch.bad_utf8:
             state.replaced.add(c)
             state.value_notes += 1
@@ -331,6 +402,13 @@ class _Conversion:
                 )  # fmt: skip
 
     def check_complete(self) -> None:
+        if self.data_only and not self.began:
+            self.report.add(
+                "data-only", Severity.WARNING,
+                "a --data-only dump has no COMMIT, so a dump cut at a line end cannot be "
+                "told from a complete one: check that the file is whole",
+            )  # fmt: skip
+            return
         if not self.began:
             raise SplitError(
                 "the input has no BEGIN TRANSACTION, so it is not a whole sqlite3 .dump "
@@ -350,6 +428,8 @@ class _Conversion:
     def plan(self) -> _Plan:
         """Decide every type and translate every definition; report what changes."""
         plan = _Plan()
+        if self.data_only:
+            return self._plan_data_only(plan)
         for key, state in self.tables.items():
             plan.decisions[key] = self._decide(state)
         self._match_foreign_keys(plan)
@@ -377,17 +457,48 @@ class _Conversion:
             plan.post.append(ddl.PostItem(text, 6))
         return plan
 
+    def _plan_data_only(self, plan: _Plan) -> _Plan:
+        """Rows only: COPY into tables that exist, reals as shortest digits (the column may be
+        numeric or text as well as double), sequences moved past the data."""
+        internal = _virtual_table_storage({s.table.key: s.table.name for s in self.tables.values()})
+        for key, state in self.tables.items():
+            table = state.table
+            if key in internal:
+                self.report.add(
+                    "virtual-table-skipped", Severity.LOSSY,
+                    f"rows of {table.name} skipped: {internal[key]}", line=table.line,
+                )  # fmt: skip
+                continue
+            reencode = dict.fromkeys(range(len(table.columns)), Reencode.REAL_SHORTEST)
+            seq = self.sequences.get(key, 0)
+            plan.tables.append(_TablePlan(state, "", [], reencode, None, resync=seq))
+        return plan
+
     def write(self, w: Writer, plan: _Plan, restrict_key: str | None) -> None:
         w.header(self.options.source, self.options.describe(), restrict_key)
-        for t in plan.tables:
+        if self.incomplete:
+            w.comment("dumpconv: WARNING: sqlite3 reported errors while dumping: rows are missing")
+            w.comment("dumpconv: (converted with --allow-incomplete; see the report)")
+            w.text("\n")
+        if self.data_only:
+            w.comment("dumpconv: data only (sqlite3 .dump --data-only): the tables must exist")
+            w.comment("dumpconv: already, with the same columns in the same order; each is")
+            w.comment("dumpconv: found by its SQLite name, exactly or else regardless of case")
+            w.text("\n")
+        for stage, t in enumerate(plan.tables, 1):
             table = t.state.table
             w.section(f"table {table.name} (line {table.line})")
+            if table.external:
+                data = self.spool.read(table.key, t.reencode)
+                w.staged_copy(table.name, len(table.columns), stage, data, t.resync or 0)
+                continue
             for note in t.notes:
                 w.comment(f"dumpconv: {note}")
-            w.text(t.create + "\n")
-            cols = table.insert_columns
+            if t.create:
+                w.text(t.create + "\n")
+            cols = None if table.external else [c.pg for c in table.insert_columns]
             if self.spool.rows(table.key):
-                w.copy(table.pg, [c.pg for c in cols], self.spool.read(table.key, t.reencode))
+                w.copy(table.pg, cols, self.spool.read(table.key, t.reencode))
             if t.setval is not None:
                 w.setval(table.pg, *t.setval)
         if plan.post:
@@ -514,6 +625,7 @@ class _TablePlan:
     notes: list[str]
     reencode: dict[int, Reencode]
     setval: tuple[str, int | None] | None
+    resync: int | None = None  # data-only: move existing sequences past the data and this
 
 
 @dataclass
@@ -523,6 +635,29 @@ class _Plan:
     unsafe: set[tuple[str, str]] = field(default_factory=set)
     tables: list[_TablePlan] = field(default_factory=list)
     post: list[ddl.PostItem] = field(default_factory=list)
+
+
+# Shadow tables by virtual-table module (sqlite-dump-format.md §3.5): a table X with all of
+# a module's required shadows is that module's virtual table. Only the shadows that always
+# hold rows are required: a data-only dump leaves out tables without rows.
+_SHADOWS = {
+    "fts5": (("data", "config"), ("idx", "content", "docsize")),
+    "fts3/fts4": (("segdir",), ("segments", "content", "docsize", "stat")),
+    "rtree": (("node", "rowid"), ("parent",)),
+}
+
+
+def _virtual_table_storage(names: dict[str, str]) -> dict[str, str]:
+    """Among tables known only from their rows, the virtual tables and their storage."""
+    found: dict[str, str] = {}
+    for key, name in names.items():
+        for module, (required, optional) in _SHADOWS.items():
+            if all(f"{key}_{s}" in names for s in required):
+                found[key] = f"{name} looks like a {module} virtual table"
+                for suffix in (*required, *optional):
+                    if f"{key}_{suffix}" in names:
+                        found[f"{key}_{suffix}"] = f"storage of the {module} table {name}"
+    return found
 
 
 def _unquote(name: bytes) -> str:

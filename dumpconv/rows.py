@@ -36,6 +36,7 @@ from .encode import (
     real_text,
 )
 from .errors import RowError
+from .lexer import CUT_VALUE, CUT_VALUE_HINT, CUT_VALUE_MESSAGE
 from .sqlitefloat import QUOTE_REAL, SqliteReals
 
 Value = None | int | float | str | bytes
@@ -736,20 +737,12 @@ def scan_insert(text: bytes, line: int, reals: SqliteReals | None = None) -> Ins
     try:
         return _scan_insert(text, line, reals)
     except RowError:
-        cut = _CUT_VALUE.search(text)
+        cut = CUT_VALUE.search(text)
         if cut is None:
             raise
         raise RowError(
-            "a value ends in '...' without its closing quote: sqlite3 3.52.0 cuts values "
-            "longer than 300 characters when it dumps to a terminal",
-            line + text.count(b"\n", 0, cut.start()),
-            "dump again with the output redirected: sqlite3 app.db .dump > app.sql",
+            CUT_VALUE_MESSAGE, line + text.count(b"\n", 0, cut.start()), CUT_VALUE_HINT
         ) from None
-
-
-# 3.52.0's interactive mode ends a cut value with '...' and no closing quote, so the
-# statement runs on into the next one (sqlite-dump-format.md §5).
-_CUT_VALUE = re.compile(rb"\.\.\.\);\r?\n(?:INSERT|CREATE|COMMIT|PRAGMA|DELETE|ANALYZE)")
 
 
 def _scan_insert(text: bytes, line: int, reals: SqliteReals | None) -> Insert:

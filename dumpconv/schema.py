@@ -109,6 +109,7 @@ class Table:
     autoincrement: bool = False
     dropped: list[str] = field(default_factory=list)  # clauses dropped, for the comment
     renamed: list[str] = field(default_factory=list)  # names PostgreSQL could not keep
+    external: bool = False  # known only from its rows (--data-only): it exists in PostgreSQL
 
     def __post_init__(self) -> None:
         self._by_key = {c.key: c for c in self.columns}

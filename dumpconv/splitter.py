@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from .errors import SplitError
-from .lexer import DQ_IDENT, NeedMore, find_statement_end
+from .lexer import (
+    CUT_VALUE,
+    CUT_VALUE_HINT,
+    CUT_VALUE_MESSAGE,
+    DQ_IDENT,
+    NeedMore,
+    find_statement_end,
+)
 
 CHUNK_SIZE = 1 << 22
 
@@ -138,7 +145,18 @@ def _next_unit(
             if not eof:
                 raise NeedMore
             raise SplitError("a /* comment is not closed", line, "the dump looks truncated")
-        return Comment(buf[pos : end + 2], line), end + 2
+        end += 2
+        if buf.startswith(b"/**** ERROR", pos):
+            # sqlite3 follows this report with two raw lines: the failing query and a
+            # "^--- error here" marker. They belong to the report, not to the SQL.
+            for _ in range(3):  # the rest of the comment's line, then the two raw lines
+                nl = buf.find(b"\n", end)
+                if nl < 0:
+                    if not eof:
+                        raise NeedMore
+                    nl = len(buf)
+                end = min(nl + 1, len(buf))
+        return Comment(buf[pos:end], line), end
 
     m = _INSERT_PREFIX.match(buf, pos)
     # A name holding a quote or a line break would confuse the whole-buffer search.
@@ -159,6 +177,10 @@ def _statement_end(buf: bytes, pos: int, line: int, eof: bool, *, trigger: bool)
     try:
         return find_statement_end(buf, pos, trigger=trigger, final=eof)
     except SplitError as e:
+        cut = CUT_VALUE.search(buf, pos)
+        if cut is not None:
+            at = line + buf.count(b"\n", pos, cut.start())
+            raise SplitError(CUT_VALUE_MESSAGE, at, CUT_VALUE_HINT) from None
         raise SplitError(e.message, line, e.hint) from None
 
 
