@@ -13,6 +13,7 @@ from typing import Annotated, BinaryIO
 import typer
 
 from . import __version__
+from .casts import parse_cast
 from .errors import DumpconvError
 from .pipeline import Options, convert
 from .report import Report
@@ -79,6 +80,16 @@ def main(
             case_sensitive=False,
         ),
     ] = InvalidUtf8.REPLACE,
+    cast: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cast",
+            help="Choose a column's type: TABLE.COLUMN=TYPE, or DECLARED=TYPE for every column "
+            "declared so; TYPE[:TRANSFORM] with epoch-s, epoch-ms, epoch-us or julian-day to "
+            "read numbers as timestamps (repeatable).",
+            metavar="TARGET=TYPE",
+        ),
+    ] = None,
     no_restrict: Annotated[
         bool,
         typer.Option(
@@ -101,7 +112,12 @@ def main(
     psql -X -v ON_ERROR_STOP=1 -d target -f pg.sql
     """
     source = "stdin" if str(input) == "-" else str(input)
+    try:
+        casts = tuple(parse_cast(c) for c in cast or ())
+    except DumpconvError as e:
+        raise typer.BadParameter(str(e), param_hint="--cast") from None
     options = Options(
+        casts=casts,
         strict=strict,
         restrict=not no_restrict,
         source=source,

@@ -7,20 +7,23 @@ column is widened to the narrowest type that holds every value, and the decision
 
 from __future__ import annotations
 
+from .casts import Cast, epoch_to_text
 from .encode import C_BLOB, C_INT, C_REAL, C_TEXT
-from .stats import ColumnStats
+from .errors import DumpconvError
+from .stats import Check, ColumnStats
 from .typemap import Cat, Decision, Reencode, describe_classes, integer_type, render
 
 _EXACT_DOUBLE = 2**53
 _INT_FLOORS = {Cat.SMALLINT: "smallint", Cat.INTEGER: "integer", Cat.BIGINT: "bigint"}
 
 
-def decide(st: ColumnStats, *, rowid_alias: bool = False) -> Decision:
+def decide(st: ColumnStats, *, rowid_alias: bool = False, where: str = "TABLE.COLUMN") -> Decision:
     """The PostgreSQL type for one column.
 
     Args:
         st: the column's declared category and statistics.
         rowid_alias: the column is SQLite's INTEGER PRIMARY KEY (always 64-bit).
+        where: the column as TABLE.COLUMN, for the advice in reasons.
     """
     d = st.declared
     c = st.classes
@@ -44,7 +47,7 @@ def decide(st: ColumnStats, *, rowid_alias: bool = False) -> Decision:
 
     if C_TEXT in kinds:
         return _with_texts(st, kinds)
-    return _numbers_only(st, kinds)
+    return _numbers_only(st, kinds, where)
 
 
 def _name(st: ColumnStats) -> str:
@@ -130,7 +133,35 @@ def _int_digits(lo: int, hi: int) -> int:
     return max(len(str(abs(lo))), len(str(abs(hi))))
 
 
-def _numbers_only(st: ColumnStats, kinds: set[int]) -> Decision:
+def _dates_hint(st: ColumnStats, where: str) -> str:
+    """What the numbers of a date column probably count, and the cast that converts them."""
+    bounds = [b for b in (st.int_min, st.int_max, st.real_min, st.real_max) if b is not None]
+    if not bounds:
+        return ""
+    lo, hi = min(bounds), max(bounds)
+    if st.classes.reals and lo >= 2_000_000 and hi <= 2_600_000:
+        unit = "julian-day"
+    else:
+        top = max(abs(lo), abs(hi))
+        unit = next((u for u, limit in _EPOCH_BANDS if 1e8 <= top < limit), "")
+    if not unit:
+        return f" (from {lo} to {hi}: not epoch seconds, milliseconds or microseconds)"
+    first = epoch_to_text(repr(lo).encode(), unit, False)
+    last = epoch_to_text(repr(hi).encode(), unit, False)
+    if first is None or last is None:
+        return ""
+    return (
+        f", read as {unit} from {first.decode()[:19]} to {last.decode()[:19]} UTC; kept as "
+        f"numbers: convert with --cast {where}=timestamptz:{unit}"
+    )
+
+
+# Magnitudes of epoch values from 1973 on: seconds below 10^11 (year 5138), then
+# milliseconds below 10^14, microseconds below 10^17.
+_EPOCH_BANDS = (("epoch-s", 1e11), ("epoch-ms", 1e14), ("epoch-us", 1e17))
+
+
+def _numbers_only(st: ColumnStats, kinds: set[int], where: str) -> Decision:
     d = st.declared
     cat = d.cat
     lo, hi = st.int_min, st.int_max
@@ -161,7 +192,7 @@ def _numbers_only(st: ColumnStats, kinds: set[int]) -> Decision:
             return Decision(t)
         held = f"declared {cat.value} but holds integers"
         if d.temporal:
-            held += " (epoch numbers?)"
+            held += _dates_hint(st, where)
         return Decision(t, held)
 
     # Reals, maybe with integers.
@@ -185,6 +216,8 @@ def _numbers_only(st: ColumnStats, kinds: set[int]) -> Decision:
         why: str | None = None
         if cat not in (Cat.DOUBLE, Cat.ANY, Cat.NUMERIC, Cat.JSON):
             why = f"declared {render(d)} but holds reals"
+            if d.temporal and C_TEXT not in kinds:
+                why += _dates_hint(st, where)
         elif cat is Cat.NUMERIC:
             why = f"declared {render(d)} but holds infinities"
         if cat is Cat.JSON:
@@ -203,3 +236,120 @@ def _numbers_only(st: ColumnStats, kinds: set[int]) -> Decision:
         "holds infinities and integers beyond 2^53: no numeric type holds both",
         Reencode.REAL_SHORTEST,
     )
+
+
+def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
+    """The type a --cast asks for, if the data agrees with it.
+
+    Raises:
+        DumpconvError: a value the type cannot hold, shown with its input line.
+    """
+    kinds = st.classes.kinds
+    t = cast.pg_type
+    base = t.split("(")[0]
+    lo, hi = st.int_min, st.int_max
+
+    def refuse(why: str, line: int | None = None, cls: int | None = None) -> DumpconvError:
+        if cls is not None and cls in st.first:
+            value, line = st.first[cls]
+            why = f"{why}, first {value!r}"
+        return DumpconvError(
+            f"--cast {cast.text}: {where} {why}",
+            line,
+            "cast to a type that holds every value, or correct the data in SQLite first",
+        )
+
+    def only(*allowed: int) -> None:
+        for cls in sorted(kinds - set(allowed)):
+            raise refuse(f"holds {describe_classes({cls})}", cls=cls)
+
+    def failed(check: Check, what: str) -> None:
+        if not check.ok:
+            value, line = check.examples[0]
+            raise refuse(f"holds {check.failures} {what}, first {value!r}", line)
+
+    if cast.transform is not None:
+        only(C_INT, C_REAL)
+        if st.infinities:
+            raise refuse(f"holds {st.infinities} infinities, which are no dates")
+        for bound in (lo, hi, st.real_min, st.real_max):
+            if (
+                bound is not None
+                and epoch_to_text(repr(bound).encode(), cast.transform, True) is None
+            ):
+                raise refuse(f"holds {bound}, which as {cast.transform} is out of range")
+        return Decision(t, f"--cast {cast.text}", _EPOCH_RECODE[cast.transform])
+    if base in ("smallint", "integer", "bigint"):
+        only(C_INT)
+        if lo is not None and hi is not None and integer_type(lo, hi, base) != base:
+            raise refuse(f"holds integers from {lo} to {hi}, beyond {base}")
+        return Decision(t, f"--cast {cast.text}")
+    if base == "boolean":
+        only(C_INT, C_TEXT)
+        if lo is not None and hi is not None and not 0 <= lo <= hi <= 1:
+            raise refuse(f"holds integers from {lo} to {hi}; booleans are 0 and 1")
+        failed(st.not_boolean, "texts that are not booleans")
+        return Decision(t, f"--cast {cast.text}")
+    if base == "double precision":
+        only(C_INT, C_REAL)
+        if lo is not None and hi is not None and not -_EXACT_DOUBLE <= lo <= hi <= _EXACT_DOUBLE:
+            raise refuse(f"holds integers from {lo} to {hi}, which a double rounds")
+        return Decision(t, f"--cast {cast.text}")
+    if base == "numeric":
+        only(C_INT, C_REAL)
+        if st.infinities:
+            raise refuse(f"holds {st.infinities} infinities, which numeric cannot hold everywhere")
+        d = cast.declared_as
+        if (
+            d.precision is not None
+            and lo is not None
+            and hi is not None
+            and _int_digits(lo, hi) > d.precision - (d.scale or 0)
+        ):
+            raise refuse(f"holds integers from {lo} to {hi}, too long for {t}")
+        failed(st.numeric_misfit, f"values {t} would round")
+        return Decision(t, f"--cast {cast.text}", Reencode.REAL_SHORTEST)
+    if base in ("varchar", "text"):
+        only(C_INT, C_REAL, C_TEXT)
+        if base == "varchar":
+            if C_REAL in kinds:
+                raise refuse("holds reals: cast to text", cls=C_REAL)
+            failed(st.too_long, f"values longer than {cast.declared_as.length} characters")
+            if (
+                lo is not None
+                and hi is not None
+                and _int_digits(lo, hi) + (lo < 0) > (cast.declared_as.length or 0)
+            ):
+                raise refuse(f"holds integers from {lo} to {hi}, longer than {t}")
+        return Decision(
+            t, f"--cast {cast.text}", Reencode.REAL_SHORTEST if C_REAL in kinds else None
+        )
+    if base == "bytea":
+        return Decision(t, f"--cast {cast.text}", Reencode.TO_BYTEA if kinds - {C_BLOB} else None)
+    if base in ("timestamp", "timestamptz", "date", "time"):
+        only(C_TEXT)
+        failed(st.not_temporal, f"values that are not {base} values")
+        if base == "timestamp" and st.with_offset:
+            raise refuse(f"holds {st.with_offset} values with a UTC offset: cast to timestamptz")
+        return Decision(t, f"--cast {cast.text}")
+    if base in ("json", "jsonb"):
+        only(C_INT, C_REAL, C_TEXT)
+        if st.infinities:
+            raise refuse(f"holds {st.infinities} infinities, which JSON cannot represent")
+        failed(st.not_json, "values that are not valid JSON")
+        return Decision(
+            t, f"--cast {cast.text}", Reencode.REAL_SHORTEST if C_REAL in kinds else None
+        )
+    if base == "uuid":
+        only(C_TEXT)
+        failed(st.not_uuid, "values that are not UUIDs")
+        return Decision(t, f"--cast {cast.text}")
+    raise refuse(f"cannot be cast to {t}")  # pragma: no cover - parse_cast accepts no other
+
+
+_EPOCH_RECODE = {
+    "epoch-s": Reencode.EPOCH_S,
+    "epoch-ms": Reencode.EPOCH_MS,
+    "epoch-us": Reencode.EPOCH_US,
+    "julian-day": Reencode.JULIAN_DAY,
+}

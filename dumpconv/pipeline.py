@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from . import ddl
+from .casts import Cast
 from .classify import Kind, classify, decode
-from .decide import decide
+from .decide import decide, decide_cast
 from .errors import DumpconvError, RowError, SplitError, TranslateError
 from .lexer import find_statement_end
 from .report import Report, Severity, TableCounts
@@ -42,6 +43,7 @@ class Options:
         temp_dir: where the spool file goes (default: the system's temporary directory).
         allow_incomplete: convert a dump that reports errors (rows are missing), loudly.
         invalid_utf8: "replace" invalid UTF-8 in text by U+FFFD (reported), or "refuse".
+        casts: --cast arguments (casts.parse_cast), column casts before declared-type ones.
     """
 
     strict: bool = False
@@ -50,6 +52,7 @@ class Options:
     temp_dir: str | None = None
     allow_incomplete: bool = False
     invalid_utf8: str = "replace"
+    casts: tuple[Cast, ...] = ()
 
     def describe(self) -> str:
         parts = []
@@ -61,7 +64,13 @@ class Options:
             parts.append("--allow-incomplete")
         if self.invalid_utf8 != "replace":
             parts.append(f"--invalid-utf8={self.invalid_utf8}")
+        parts.extend(f"--cast {c.text}" for c in self.casts)
         return " ".join(parts)
+
+    def cast_for(self, table: str, column: str, declared: str) -> Cast | None:
+        """The cast for a column: one naming it, else one naming its declared type."""
+        matching = [c for c in self.casts if c.applies(table, column, declared)]
+        return min(matching, key=lambda c: c.table is None, default=None)
 
 
 class _HashingReader:
@@ -114,6 +123,7 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
 class _TableState:
     table: Table
     stats: TableStats
+    casts: list[Cast | None] = field(default_factory=list)  # per INSERT column
     value_notes: int = 0
     replaced: set[int] = field(default_factory=set)  # columns with invalid UTF-8 replaced
 
@@ -136,6 +146,7 @@ class _Conversion:
     # as SQLite reads them (sqlitefloat).
     reals: SqliteReals | None = None
     incomplete: bool = False  # --allow-incomplete let a dump with errors through
+    used_casts: set[Cast] = field(default_factory=set)
     data_only: bool = False  # no CREATE TABLE: rows for tables that exist in PostgreSQL
 
     # --- reading ---------------------------------------------------------------------
@@ -239,11 +250,25 @@ class _Conversion:
             for check in [*table.checks, *(c for col in table.columns for c in col.checks)]
             if (name := json_checked_column(check.expr)) is not None
         }
-        decl = [
-            Declared(Cat.JSON) if c.key in json_cols else declared(c.declared)
-            for c in table.insert_columns
+        casts = [
+            self.options.cast_for(table.name, c.name, c.declared) for c in table.insert_columns
         ]
-        self.tables[key] = _TableState(table, TableStats(decl))
+        for cast, col in zip(casts, table.insert_columns, strict=True):
+            if cast is not None:
+                self.used_casts.add(cast)
+                if col.name == table.rowid_alias and cast.pg_type not in ("bigint", "integer"):
+                    raise DumpconvError(
+                        f"--cast {cast.text}: {table.name}.{col.name} is the table's INTEGER "
+                        "PRIMARY KEY, an identity column: it can only be bigint",
+                        line,
+                        "leave this column out of the cast",
+                    )
+        decl = [
+            cast.declared_as if cast is not None
+            else Declared(Cat.JSON) if c.key in json_cols else declared(c.declared)
+            for c, cast in zip(table.insert_columns, casts, strict=True)
+        ]  # fmt: skip
+        self.tables[key] = _TableState(table, TableStats(decl), casts)
         self.report.tables[table.name] = TableCounts()
 
     def _shadow_of(self, name: str) -> str | None:
@@ -428,6 +453,16 @@ class _Conversion:
     def plan(self) -> _Plan:
         """Decide every type and translate every definition; report what changes."""
         plan = _Plan()
+        for cast in self.options.casts:
+            if cast not in self.used_casts:
+                if cast.table is not None and not self.data_only:
+                    raise DumpconvError(
+                        f"--cast {cast.text}: the dump has no such column",
+                        None,
+                        "name the column as the CREATE TABLE does: TABLE.COLUMN",
+                    )
+                self.report.add("cast-unused", Severity.WARNING,
+                                f"--cast {cast.text} matched no column")  # fmt: skip
         if self.data_only:
             return self._plan_data_only(plan)
         for key, state in self.tables.items():
@@ -511,8 +546,14 @@ class _Conversion:
     def _decide(self, state: _TableState) -> dict[str, Decision]:
         table = state.table
         out: dict[str, Decision] = {}
-        for col, st in zip(table.insert_columns, state.stats.columns, strict=True):
-            out[col.key] = decide(st, rowid_alias=col.name == table.rowid_alias)
+        casts = state.casts or [None] * len(table.insert_columns)
+        for col, st, cast in zip(table.insert_columns, state.stats.columns, casts, strict=True):
+            if cast is not None and col.name != table.rowid_alias:
+                out[col.key] = decide_cast(st, cast, f"{table.name}.{col.name}")
+            else:
+                out[col.key] = decide(
+                    st, rowid_alias=col.name == table.rowid_alias, where=f"{table.name}.{col.name}"
+                )
         for col in table.columns:
             if col.key not in out:  # generated or hidden: the declared type decides
                 out[col.key] = Decision(render(declared(col.declared)))
@@ -547,9 +588,13 @@ class _Conversion:
         for col in table.columns:
             dec = decisions[col.key]
             if dec.reason and not dec.reason.startswith("matches the key"):
+                cast = dec.reason.startswith("--cast")
                 self.report.add(
-                    "type-widened", Severity.WARNING,
-                    f"{table.name}.{col.name}: {dec.pg_type}, {dec.reason}", line=table.line,
+                    "cast-applied" if cast else "type-widened",
+                    Severity.INFO if cast else Severity.WARNING,
+                    f"{table.name}.{col.name}: declared {col.declared or 'without a type'}, "
+                    f"{dec.pg_type}: {dec.reason}",
+                    line=table.line,
                 )  # fmt: skip
         stats = {c.key: st for c, st in zip(table.insert_columns, state.stats.columns,
                                              strict=True)}  # fmt: skip

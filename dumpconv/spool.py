@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+from .casts import TRANSFORMS, epoch_to_text
 from .encode import C_BLOB, C_NULL, C_REAL, C_TEXT, NULL, bytea_hex, copy_unescape, real_text
 from .rows import Batch
 from .typemap import Reencode
@@ -125,6 +126,8 @@ def _kind(kinds: set[int], mixed: bool) -> int:
 
 def _needs(chunk: Chunk, col: int, how: Reencode) -> bool:
     kind = chunk.kinds[col]
+    if how.value in TRANSFORMS:
+        return kind != C_NULL
     if how is Reencode.REAL_SHORTEST:
         return kind in (0, C_REAL)
     return kind not in (C_NULL, C_BLOB)
@@ -149,6 +152,9 @@ def _reencode(
 
 def convert_field(field: bytes, kind: int, how: Reencode) -> bytes:
     """One spooled COPY field of storage class ``kind``, re-encoded for its column's type."""
+    if how.value in TRANSFORMS:
+        # The cast checked the range: every number is a date PostgreSQL reads.
+        return epoch_to_text(field, how.value, True) or field
     if how is Reencode.REAL_SHORTEST:
         return real_text(float(field)) if kind == C_REAL else field
     # Reencode.TO_BYTEA: a blob is already bytea; anything else becomes its text's bytes.

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .encode import C_INT, C_NULL, C_REAL, C_TEXT, copy_unescape
+from .encode import C_BLOB, C_INT, C_NULL, C_REAL, C_TEXT, copy_unescape
 from .rows import Batch, Classes
 from .typemap import Cat, Declared
 
@@ -67,6 +67,12 @@ class ColumnStats:
     numeric_misfit: Check = field(default_factory=Check)
     # One storage-class byte per row of every batch, only while some batch mixes classes.
     mixed: bool = False
+    # The finite reals' range, for columns whose numbers may be dates (epoch, Julian day).
+    real_min: float | None = None
+    real_max: float | None = None
+    # The first value of each storage class, with its input line: what reports and casts
+    # show when a class does not belong.
+    first: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -94,6 +100,12 @@ def _update_column(st: ColumnStats, batch: Batch, c: int) -> None:
     if classes.per_row is not None:
         st.mixed = True
     a = batch.arity
+    for cls in classes.kinds - st.first.keys():
+        r, value = _rows_of_class(batch.shapes[c::a], classes, cls)[0]
+        if cls in (C_TEXT, C_BLOB):
+            value = batch.fields[r * a + c]
+        text = copy_unescape(value).decode("utf-8", "replace")
+        st.first[cls] = (text if len(text) <= 60 else text[:57] + "...", batch.line_of(r))
     if classes.ints:
         ints = _of_class(batch.shapes[c::a], classes, C_INT)
         lo, hi = min(map(int, ints)), max(map(int, ints))
@@ -102,6 +114,12 @@ def _update_column(st: ColumnStats, batch: Batch, c: int) -> None:
     if classes.reals:
         reals = _of_class(batch.shapes[c::a], classes, C_REAL)
         st.infinities += sum(1 for r in reals if r.endswith(b"Infinity"))
+        if st.declared.temporal or st.declared.epoch:
+            finite = [float(r) for r in reals if not r.endswith(b"Infinity")]
+            if finite:
+                lo_r, hi_r = min(finite), max(finite)
+                st.real_min = lo_r if st.real_min is None else min(st.real_min, lo_r)
+                st.real_max = hi_r if st.real_max is None else max(st.real_max, hi_r)
         if st.declared.cat is Cat.NUMERIC and st.declared.precision is not None:
             _check_numeric_fit(st, batch, c, reals)
     if classes.texts:

@@ -46,6 +46,7 @@ class Declared:
     length: int | None = None  # varchar(n)
     precision: int | None = None  # numeric(p, s)
     scale: int | None = None
+    epoch: str | None = None  # a --cast transform: the numbers are dates in this unit
 
     @property
     def temporal(self) -> bool:
@@ -141,6 +142,10 @@ class Reencode(Enum):
 
     REAL_SHORTEST = "real-shortest"  # reals to their shortest round-trip digits
     TO_BYTEA = "to-bytea"  # every non-blob value to the bytes of its text
+    EPOCH_S = "epoch-s"  # numbers to the instant they count from 1970-01-01 UTC, in seconds
+    EPOCH_MS = "epoch-ms"  # … in milliseconds
+    EPOCH_US = "epoch-us"  # … in microseconds
+    JULIAN_DAY = "julian-day"  # Julian day numbers to the instant they name
 
 
 @dataclass(frozen=True, slots=True)
