@@ -161,27 +161,45 @@ def _open_input(path: Path):  # type: ignore[no-untyped-def]
 
 
 def _to_stdout(src: BinaryIO, options: Options) -> Report:
-    # Nothing reaches stdout before the input is fully converted: write to a temporary
-    # file first, then copy it out.
+    return _via_temporary(src, sys.stdout.buffer, options)
+
+
+def _via_temporary(src: BinaryIO, out: BinaryIO, options: Options) -> Report:
+    """Convert into an anonymous temporary file, then copy it out: nothing reaches ``out``
+    before the input is fully converted."""
     with tempfile.TemporaryFile(prefix="dumpconv-out-") as tmp:
         result = convert(src, tmp, options)
         tmp.seek(0)
-        out = sys.stdout.buffer
         while chunk := tmp.read(1 << 20):
             out.write(chunk)
         out.flush()
     return result
 
 
+def _file_mode(target: Path) -> int:
+    """The mode the output gets: an existing file's, else what the umask allows."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _to_file(src: BinaryIO, output: Path, options: Options) -> Report:
-    directory = output.resolve().parent
+    target = output.resolve()  # write through a symbolic link, not over it
+    if target.exists() and not target.is_file():
+        # A device or a pipe (-o /dev/stdout, a FIFO): it cannot be replaced, only written.
+        with open(target, "wb") as out:
+            return _via_temporary(src, out, options)
+    directory = target.parent
     if not directory.is_dir():
         raise DumpconvError(f"cannot write {output}: the directory {directory} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as tmp:
             result = convert(src, tmp, options)
-        os.replace(tmp_name, output)
+        os.chmod(tmp_name, _file_mode(target))
+        os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -359,3 +360,31 @@ def test_installed_program_version() -> None:
     proc = _run([_console_script(), "--version"])
     assert proc.returncode == 0
     assert proc.stdout == f"dumpconv {dumpconv.__version__}\n".encode()
+
+
+def test_output_to_a_device_writes_to_it(runner: CliRunner, tmp_path: Path) -> None:
+    """-o /dev/null (or a pipe) is written, never replaced by a regular file."""
+    devnull = Path(os.devnull)
+    before = devnull.stat()
+    result = invoke(runner, ["-o", os.devnull, "-"], stdin=SMALL_DUMP)
+    assert result.exit_code == 0, result.stderr
+    after = devnull.stat()
+    assert stat.S_ISCHR(after.st_mode)
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_output_through_a_symlink_writes_its_target(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "real.sql"
+    link = tmp_path / "link.sql"
+    link.symlink_to(target)
+    result = invoke(runner, ["-o", str(link), "-"], stdin=SMALL_DUMP)
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert target.read_bytes().startswith(b"--")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
