@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import tempfile
 from enum import StrEnum
@@ -112,6 +113,8 @@ def main(
     psql -X -v ON_ERROR_STOP=1 -d target -f pg.sql
     """
     source = "stdin" if str(input) == "-" else str(input)
+    # A plain kill ends the run like Ctrl-C: through the handlers that remove partial files.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         casts = tuple(parse_cast(c) for c in cast or ())
     except DumpconvError as e:
@@ -140,6 +143,10 @@ def main(
         report.write_text(result.to_json(), encoding="utf-8")
     if not quiet:
         sys.stderr.write(result.render_text())
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _run(input: Path, output: Path | None, options: Options) -> Report:

@@ -27,7 +27,7 @@ from .lexer import (
     find_statement_end,
 )
 
-CHUNK_SIZE = 1 << 22
+CHUNK_SIZE = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
