@@ -109,13 +109,11 @@ def _with_texts(st: ColumnStats, kinds: set[int]) -> Decision:
             return Decision("uuid")
         return _as_text(st, kinds, f"declared uuid, kept as text: {st.not_uuid.describe()}")
     # Numeric categories holding text.
+    value, line = st.first.get(C_TEXT, ("?", 0))
     return _as_text(
-        st,
-        kinds,
-        f"declared {render(d)} but holds texts: {st.numeric_misfit.describe()}"
-        if cat is Cat.NUMERIC
-        else f"declared {render(d)} but holds texts",
-    )
+        st, kinds,
+        f"declared {render(d)} but holds {st.classes.texts} texts, first {value!r} (line {line})",
+    )  # fmt: skip
 
 
 def _boolean_offenders(st: ColumnStats) -> str:

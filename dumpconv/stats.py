@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .encode import C_BLOB, C_INT, C_NULL, C_REAL, C_TEXT, copy_unescape
+from .encode import C_BLOB, C_INT, C_NULL, C_REAL, C_TEXT, copy_unescape, real_text
 from .rows import Batch, Classes
 from .typemap import Cat, Declared
 
@@ -262,7 +262,7 @@ def _check_numeric_fit(st: ColumnStats, batch: Batch, c: int, reals: list[bytes]
     scale = d.scale or 0
     for r, f in _rows_of_class(batch.shapes[c :: batch.arity], batch.columns[c], C_REAL):
         if not _fits(f, d.precision, scale):
-            st.numeric_misfit.fail(f, batch.line_of(r))
+            st.numeric_misfit.fail(real_text(float(f)), batch.line_of(r))
 
 
 def _fits(real: bytes, precision: int, scale: int) -> bool:
