@@ -46,7 +46,7 @@ def decide(st: ColumnStats, *, rowid_alias: bool = False, where: str = "TABLE.CO
         )
 
     if C_TEXT in kinds:
-        return _with_texts(st, kinds)
+        return _with_texts(st, kinds, where)
     return _numbers_only(st, kinds, where)
 
 
@@ -59,7 +59,7 @@ def _as_text(st: ColumnStats, kinds: set[int], why: str | None) -> Decision:
     return Decision("text", why, reencode)
 
 
-def _with_texts(st: ColumnStats, kinds: set[int]) -> Decision:
+def _with_texts(st: ColumnStats, kinds: set[int], where: str) -> Decision:
     d = st.declared
     cat = d.cat
     numbers = kinds & {C_INT, C_REAL}
@@ -74,7 +74,10 @@ def _with_texts(st: ColumnStats, kinds: set[int]) -> Decision:
             f"{st.too_long.describe()}",
         )
     if cat is Cat.ANY:
-        return _as_text(st, kinds, None)
+        why = None
+        if numbers:
+            why = f"holds {describe_classes(kinds)}: text holds them all, numbers as their digits"
+        return _as_text(st, kinds, why)
     if cat is Cat.BOOLEAN:
         lo, hi = st.int_min, st.int_max
         ints_ok = C_INT not in kinds or (lo is not None and hi is not None and 0 <= lo <= hi <= 1)
@@ -97,7 +100,7 @@ def _with_texts(st: ColumnStats, kinds: set[int]) -> Decision:
         if not st.not_temporal.ok:
             why = f"not valid {cat.value} values: {st.not_temporal.describe()}"
         else:
-            why = f"holds {describe_classes(numbers)} beside the texts (epoch numbers?)"
+            why = f"holds {describe_classes(numbers)} beside the texts" + _dates_hint(st, where)
         return _as_text(st, kinds, f"declared {cat.value}, kept as text: {why}")
     if cat is Cat.JSON:
         if st.not_json.ok and st.infinities == 0:
@@ -149,8 +152,8 @@ def _dates_hint(st: ColumnStats, where: str) -> str:
     if first is None or last is None:
         return ""
     return (
-        f", read as {unit} from {first.decode()[:19]} to {last.decode()[:19]} UTC; kept as "
-        f"numbers: convert with --cast {where}=timestamptz:{unit}"
+        f"; as {unit} they run from {first.decode()[:19]} to {last.decode()[:19]} UTC: "
+        f"--cast {where}=timestamptz:{unit} converts them"
     )
 
 
@@ -185,7 +188,7 @@ def _numbers_only(st: ColumnStats, kinds: set[int], where: str) -> Decision:
             return Decision("numeric", f"integers beyond 2^53 ({lo}..{hi}) do not fit a double")
         if cat is Cat.JSON:
             return Decision("jsonb")
-        t = integer_type(lo, hi, "integer")
+        t = integer_type(lo, hi, "bigint")
         if cat is Cat.ANY:
             return Decision(t)
         held = f"declared {cat.value} but holds integers"
@@ -267,7 +270,10 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
             raise refuse(f"holds {check.failures} {what}, first {value!r}", line)
 
     if cast.transform is not None:
-        only(C_INT, C_REAL)
+        # Numbers are read as dates; texts must be dates already (a column written by two
+        # versions of an application, as Prisma 6 and 7 do).
+        only(C_INT, C_REAL, C_TEXT)
+        failed(st.not_temporal, "texts that are not timestamps")
         if st.infinities:
             raise refuse(f"holds {st.infinities} infinities, which are no dates")
         for bound in (lo, hi, st.real_min, st.real_max):

@@ -551,9 +551,14 @@ class _Conversion:
             if cast is not None and col.name != table.rowid_alias:
                 out[col.key] = decide_cast(st, cast, f"{table.name}.{col.name}")
             else:
-                out[col.key] = decide(
+                dec = decide(
                     st, rowid_alias=col.name == table.rowid_alias, where=f"{table.name}.{col.name}"
                 )
+                name = col.declared.strip().upper()
+                if st.declared.cat is Cat.ANY and name not in ("", "ANY") and not dec.reason:
+                    dec = Decision(dec.pg_type, f"{col.declared} is no type PostgreSQL knows; "
+                                   f"{dec.pg_type} holds every value", dec.reencode)  # fmt: skip
+                out[col.key] = dec
         for col in table.columns:
             if col.key not in out:  # generated or hidden: the declared type decides
                 out[col.key] = Decision(render(declared(col.declared)))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from .casts import TRANSFORMS, epoch_to_text
-from .encode import C_BLOB, C_NULL, C_REAL, C_TEXT, NULL, bytea_hex, copy_unescape, real_text
+from .encode import C_BLOB, C_INT, C_NULL, C_REAL, C_TEXT, NULL, bytea_hex, copy_unescape, real_text
 from .rows import Batch
 from .typemap import Reencode
 
@@ -153,7 +153,10 @@ def _reencode(
 def convert_field(field: bytes, kind: int, how: Reencode) -> bytes:
     """One spooled COPY field of storage class ``kind``, re-encoded for its column's type."""
     if how.value in TRANSFORMS:
-        # The cast checked the range: every number is a date PostgreSQL reads.
+        # The cast checked the range: every number is a date PostgreSQL reads; texts are
+        # dates already.
+        if kind not in (C_INT, C_REAL):
+            return field
         return epoch_to_text(field, how.value, True) or field
     if how is Reencode.REAL_SHORTEST:
         return real_text(float(field)) if kind == C_REAL else field

@@ -64,6 +64,10 @@ NAMES: dict[str, Cat] = {
     "SMALLINT": Cat.SMALLINT,
     "INT2": Cat.SMALLINT,
     "TINYINT": Cat.SMALLINT,
+    "SMALLINT UNSIGNED": Cat.SMALLINT,
+    "TINYINT UNSIGNED": Cat.SMALLINT,
+    "MEDIUMINT": Cat.INTEGER,
+    "INT4": Cat.INTEGER,
     "BIGINT": Cat.BIGINT,
     "INT8": Cat.BIGINT,
     "UNSIGNED BIG INT": Cat.BIGINT,
@@ -125,7 +129,8 @@ def declared(decl: str) -> Declared:
         return Declared(cat)
     aff = affinity(decl)
     if aff is Affinity.INTEGER:
-        return Declared(Cat.INTEGER)
+        # INTEGER, INT and the rest: SQLite's integers are 64-bit, whatever the name says.
+        return Declared(Cat.BIGINT)
     if aff is Affinity.TEXT:
         if first is not None and first > 0 and any(w in base for w in _VARCHAR_WORDS):
             return Declared(Cat.VARCHAR, length=first)

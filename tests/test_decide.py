@@ -54,16 +54,18 @@ def decision(decl: str, values: list[Value], fast: bool = False) -> Decision:
 # (declared, values, type, reason: None = no reason, else words the reason must contain)
 CASES: dict[str, tuple[str, list[Value], str, list[str] | None]] = {
     # INTEGER family
-    "int fits integer": ("INTEGER", [1, -(2**31), 2**31 - 1, None], "integer", None),
-    "int needs bigint": ("INTEGER", [1, 2**31], "bigint", ["2147483648", "bigint"]),
-    "int needs bigint (low)": ("INT", [-(2**31) - 1], "bigint", ["bigint"]),
-    "int64 extremes": ("INTEGER", [-(2**63), 2**63 - 1], "bigint", ["bigint"]),
+    # SQLite's INTEGER is 64-bit whatever the values of today: bigint.
+    "integer is bigint": ("INTEGER", [1, -(2**31), 2**31 - 1, None], "bigint", None),
+    "int is bigint": ("INT", [-(2**31) - 1], "bigint", None),
+    "int64 extremes": ("INTEGER", [-(2**63), 2**63 - 1], "bigint", None),
+    "int4 fits integer": ("INT4", [1, -(2**31), 2**31 - 1], "integer", None),
+    "mediumint needs bigint": ("MEDIUMINT", [1, 2**31], "bigint", ["2147483648", "bigint"]),
     "declared bigint stays": ("BIGINT", [1, 2], "bigint", None),
     "int8 is bigint": ("INT8", [1], "bigint", None),
     "smallint fits": ("SMALLINT", [-32768, 32767], "smallint", None),
     "smallint widened": ("SMALLINT", [40000], "integer", ["40000"]),
-    "all null integer": ("INTEGER", [None, None], "integer", None),
-    "empty integer": ("INTEGER", [], "integer", None),
+    "all null integer": ("INTEGER", [None, None], "bigint", None),
+    "empty integer": ("INTEGER", [], "bigint", None),
     "text in integer": ("INTEGER", [1, "abc"], "text", ["text"]),
     "blob in integer": ("INTEGER", [b"\x01"], "bytea", ["blob"]),
     "real in integer": ("INTEGER", [1, 2.5], "double precision", ["real"]),
@@ -127,7 +129,7 @@ CASES: dict[str, tuple[str, list[Value], str, list[str] | None]] = {
     "date invalid": ("DATE", ["2023-02-29"], "text", ["2023-02-29"]),
     "time": ("TIME", ["12:34:56", "00:00"], "time", None),
     "time 24h": ("TIME", ["24:00:00"], "text", ["24:00:00"]),
-    "epoch ints": ("DATETIME", [1704164645, 0], "integer", ["epoch"]),
+    "epoch ints": ("DATETIME", [1704164645, 0], "bigint", ["epoch"]),
     "epoch mixed with text": ("DATETIME", ["2024-01-02 03:04:05", 1704164645], "text", ["epoch"]),
     "julian reals": ("DATETIME", [2460311.6278356481], "double precision", ["real"]),
     # JSON
@@ -137,15 +139,15 @@ CASES: dict[str, tuple[str, list[Value], str, list[str] | None]] = {
     "json lone surrogate": ("JSON", ['"\\ud800"'], "text", ["ud800"]),
     "json invalid": ("JSON", ["{bad"], "text", ["{bad"]),
     # untyped columns: the one type that holds every value
-    "untyped ints": ("", [1, 2], "integer", None),
+    "untyped ints": ("", [1, 2], "bigint", None),
     "untyped big ints": ("", [1, 2**40], "bigint", None),
     "untyped ints and reals": ("", [1, 1.5], "double precision", None),
     "untyped texts": ("", ["a"], "text", None),
-    "untyped mixed text": ("", [1, "a", 2.5], "text", None),
+    "untyped mixed text": ("", [1, "a", 2.5], "text", ["integers", "texts"]),
     "untyped blobs": ("", [b"\x00"], "bytea", None),
     "untyped blobs and others": ("", [b"\x00", "a", 1, 1.5], "bytea", ["blob"]),
     "untyped all null": ("", [None], "text", None),
-    "any ints": ("ANY", [1], "integer", None),
+    "any ints": ("ANY", [1], "bigint", None),
     "untyped huge ints and reals": ("", [2**62, 0.5], "numeric", ["2^53"]),
     # uuid
     "uuid": ("UUID", ["123e4567-e89b-12d3-a456-426614174000"], "uuid", None),

@@ -92,9 +92,9 @@ def test_affinity_of_other_spellings_follows_sqlite(decl: str) -> None:
 @pytest.mark.parametrize(
     ("decl", "cat"),
     [
-        ("INT", Cat.INTEGER),
-        ("INTEGER", Cat.INTEGER),
-        ("int(11)", Cat.INTEGER),
+        ("INT", Cat.BIGINT),
+        ("INTEGER", Cat.BIGINT),
+        ("int(11)", Cat.BIGINT),
         ("MEDIUMINT", Cat.INTEGER),
         ("SMALLINT", Cat.SMALLINT),
         ("INT2", Cat.SMALLINT),
@@ -194,9 +194,9 @@ def test_numeric_precision_and_scale(decl: str, rendered: str) -> None:
 @pytest.mark.parametrize(
     ("decl", "cat"),
     [
-        ("MYINTEGERISH", Cat.INTEGER),  # INTEGER affinity
-        ("FLOATING POINT", Cat.INTEGER),
-        ("CHARINT", Cat.INTEGER),
+        ("MYINTEGERISH", Cat.BIGINT),  # INTEGER affinity: 64-bit
+        ("FLOATING POINT", Cat.BIGINT),
+        ("CHARINT", Cat.BIGINT),
         ("MYTEXT", Cat.TEXT),  # TEXT affinity
         ("STRINGCHAR", Cat.TEXT),
         ("SOMEBLOB", Cat.BYTEA),  # BLOB affinity, says blob
@@ -204,7 +204,7 @@ def test_numeric_precision_and_scale(decl: str, rendered: str) -> None:
         ("FLOATY", Cat.DOUBLE),
         ("STRING", Cat.ANY),  # NUMERIC affinity: nothing more than "any value"
         ("XYZ", Cat.ANY),
-        ("POINT", Cat.INTEGER),  # "INT" in POINT
+        ("POINT", Cat.BIGINT),  # "INT" in POINT
     ],
 )
 def test_unknown_names_are_decided_by_affinity(decl: str, cat: Cat) -> None:
