@@ -14,6 +14,7 @@ from .classify import Kind, classify, decode
 from .decide import decide, decide_cast
 from .errors import DumpconvError, RowError, SplitError, TranslateError
 from .lexer import find_statement_end
+from .pgsql import object_name
 from .report import Report, Severity, TableCounts
 from .rows import Batch, Insert, convert_run, encode_rows, scan_insert
 from .schema import Affinity, Column, Schema, Table, fold, pg_name
@@ -124,8 +125,14 @@ class _TableState:
     table: Table
     stats: TableStats
     casts: list[Cast | None] = field(default_factory=list)  # per INSERT column
-    value_notes: int = 0
-    replaced: set[int] = field(default_factory=set)  # columns with invalid UTF-8 replaced
+    # Text values that are not valid UTF-8, by column: the input lines of the first ones, and
+    # how many there are. Replaced by U+FFFD on the way out unless the column is bytea.
+    bad_lines: dict[int, list[int]] = field(default_factory=dict)
+    bad_counts: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def replaced(self) -> set[int]:
+        return set(self.bad_counts)
 
 
 @dataclass
@@ -416,14 +423,35 @@ class _Conversion:
                 "fix the value in SQLite, or convert with --invalid-utf8=replace (U+FFFD)",
             )
         for r, c in batch.bad_utf8:
-            state.replaced.add(c)
-            state.value_notes += 1
-            if state.value_notes <= MAX_VALUE_NOTES:
+            state.bad_counts[c] = state.bad_counts.get(c, 0) + 1
+            lines = state.bad_lines.setdefault(c, [])
+            if len(lines) < MAX_VALUE_NOTES:
+                lines.append(batch.line_of(r))
+
+    def _invalid_utf8(self, state: _TableState, reencode: dict[int, Reencode],
+                      decisions: dict[str, Decision] | None) -> None:  # fmt: skip
+        """Report the columns whose invalid UTF-8 must be replaced, and replace it on the way
+        out; a bytea column keeps the bytes as they are."""
+        cols = state.table.insert_columns
+        for c, count in state.bad_counts.items():
+            if decisions is not None and decisions[cols[c].key].pg_type == "bytea":
+                continue
+            how = reencode.get(c)
+            reencode[c] = Reencode.TEXT_SAFE if how is Reencode.REAL_SHORTEST else (
+                how or Reencode.FIX_UTF8
+            )  # fmt: skip
+            for line in state.bad_lines[c]:
                 self.report.add(
                     "invalid-utf8-replaced", Severity.LOSSY,
                     f"{state.table.name}.{cols[c].name}: text is not valid UTF-8; "
                     "invalid bytes replaced by U+FFFD",
-                    line=batch.line_of(r),
+                    line=line,
+                )  # fmt: skip
+            if count > len(state.bad_lines[c]):
+                self.report.add(
+                    "invalid-utf8-replaced", Severity.LOSSY,
+                    f"{state.table.name}.{cols[c].name}: {count - len(state.bad_lines[c])} more "
+                    "texts with invalid UTF-8 replaced",
                 )  # fmt: skip
 
     def check_complete(self) -> None:
@@ -465,17 +493,34 @@ class _Conversion:
                                 f"--cast {cast.text} matched no column")  # fmt: skip
         if self.data_only:
             return self._plan_data_only(plan)
+        for state in self.tables.values():
+            # An identity's sequence gets PostgreSQL's own name unless a table took it; names
+            # of tables, which applications use, come first.
+            table = state.table
+            alias = table.column(table.rowid_alias) if table.rowid_alias else None
+            if alias is not None:
+                wanted = object_name(table.pg, alias.pg, "seq")
+                taken = self.schema.claim(wanted)
+                table.identity_sequence = None if taken == wanted else taken
         for key, state in self.tables.items():
             plan.decisions[key] = self._decide(state)
         self._match_foreign_keys(plan)
         for key, state in self.tables.items():
             replaced = {state.table.insert_columns[c].key for c in state.replaced}
+            replaced = {k for k in replaced if plan.decisions[key][k].pg_type != "bytea"}
+            # A column that held several kinds of values (1 and '1') may hold equal ones now.
+            mixed = {
+                col.key
+                for col, st in zip(state.table.insert_columns, state.stats.columns, strict=True)
+                if len(st.classes.kinds) > 1
+            }
             for col_key, dec in plan.decisions[key].items():
                 plan.types[(key, col_key)] = dec.pg_type
                 if (
                     dec.pg_type in ddl.MERGING_TYPES
                     or dec.reencode is Reencode.TO_BYTEA
                     or col_key in replaced
+                    or col_key in mixed
                 ):
                     plan.unsafe.add((key, col_key))
         for state in self.tables.values():
@@ -505,6 +550,7 @@ class _Conversion:
                 )  # fmt: skip
                 continue
             reencode = dict.fromkeys(range(len(table.columns)), Reencode.REAL_SHORTEST)
+            self._invalid_utf8(state, reencode, None)
             seq = self.sequences.get(key, 0)
             plan.tables.append(_TablePlan(state, "", [], reencode, None, resync=seq))
         return plan
@@ -635,6 +681,7 @@ class _Conversion:
             how = decisions[c.key].reencode
             if how is not None:
                 reencode[i] = how
+        self._invalid_utf8(state, reencode, decisions)
         setval = None
         if table.rowid_alias is not None:
             alias = table.column(table.rowid_alias)

@@ -32,7 +32,6 @@ from .encode import (
     C_TEXT,
     copy_escape,
     encode_value,
-    fix_utf8,
     real_text,
 )
 from .errors import RowError
@@ -56,7 +55,7 @@ class Batch:
         lines: input line of each row, or None when every row is one line from ``first_line``.
         first_line: input line of the first row.
         columns: the storage classes of each column.
-        bad_utf8: (row, column) of text values whose invalid UTF-8 was replaced.
+        bad_utf8: (row, column) of text values that are not valid UTF-8 (kept as they are).
     """
 
     copy: bytes
@@ -309,12 +308,9 @@ def convert_run(
     joined = copy_escape(b"\x00".join(inner))
     bad_segments: list[int] = []
     if not _is_utf8(joined):
-        pieces = joined.split(b"\x00")
-        for i, piece in enumerate(pieces):
-            if not _is_utf8(piece):
-                pieces[i] = fix_utf8(piece)
-                bad_segments.append(i)
-        joined = b"\x00".join(pieces)
+        # Kept as they are: a bytea column holds them exactly; a text column has them
+        # replaced on the way out (spool, Reencode.FIX_UTF8).
+        bad_segments = [i for i, p in enumerate(joined.split(b"\x00")) if not _is_utf8(p)]
 
     pieces_out = outs.split(b"\x00")
     result: list[bytes] = [b""] * (len(pieces_out) + len(inner))
@@ -812,7 +808,6 @@ def encode_rows(rows: list[tuple[Value, ...]], arity: int, line: int) -> Batch:
             if cls == C_TEXT:
                 shapes.append(b"\x00")
                 if not _is_utf8(f):
-                    f = fix_utf8(f)
                     bad.append((r, c))
             elif cls == C_BLOB:
                 shapes.append(b"\\\\x\x00")

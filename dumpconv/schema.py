@@ -45,8 +45,9 @@ _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
 def pg_name(name: str, quoted: bool) -> str:
-    """The PostgreSQL name for a SQLite name: quoted names keep their case, bare ones fold."""
-    return truncate_ident(name if quoted else fold(name))
+    """The PostgreSQL name for a SQLite name: quoted names keep their case, bare ones fold.
+    SQLite accepts an empty name ("") and PostgreSQL does not."""
+    return truncate_ident(name if quoted else fold(name)) or "unnamed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,7 @@ class Table:
     autoincrement: bool = False
     dropped: list[str] = field(default_factory=list)  # clauses dropped, for the comment
     renamed: list[str] = field(default_factory=list)  # names PostgreSQL could not keep
+    identity_sequence: str | None = None  # set when PostgreSQL's own name is taken
     external: bool = False  # known only from its rows (--data-only): it exists in PostgreSQL
 
     def __post_init__(self) -> None:

@@ -16,7 +16,18 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from .casts import TRANSFORMS, epoch_to_text
-from .encode import C_BLOB, C_INT, C_NULL, C_REAL, C_TEXT, NULL, bytea_hex, copy_unescape, real_text
+from .encode import (
+    C_BLOB,
+    C_INT,
+    C_NULL,
+    C_REAL,
+    C_TEXT,
+    NULL,
+    bytea_hex,
+    copy_unescape,
+    fix_utf8,
+    real_text,
+)
 from .rows import Batch
 from .typemap import Reencode
 
@@ -130,6 +141,10 @@ def _needs(chunk: Chunk, col: int, how: Reencode) -> bool:
         return kind != C_NULL
     if how is Reencode.REAL_SHORTEST:
         return kind in (0, C_REAL)
+    if how is Reencode.FIX_UTF8:
+        return kind in (0, C_TEXT)
+    if how is Reencode.TEXT_SAFE:
+        return kind in (0, C_REAL, C_TEXT)
     return kind not in (C_NULL, C_BLOB)
 
 
@@ -158,8 +173,12 @@ def convert_field(field: bytes, kind: int, how: Reencode) -> bytes:
         if kind not in (C_INT, C_REAL):
             return field
         return epoch_to_text(field, how.value, True) or field
-    if how is Reencode.REAL_SHORTEST:
-        return real_text(float(field)) if kind == C_REAL else field
+    if how in (Reencode.REAL_SHORTEST, Reencode.FIX_UTF8, Reencode.TEXT_SAFE):
+        if kind == C_REAL and how is not Reencode.FIX_UTF8:
+            return real_text(float(field))
+        if kind == C_TEXT and how is not Reencode.REAL_SHORTEST:
+            return fix_utf8(field)
+        return field
     # Reencode.TO_BYTEA: a blob is already bytea; anything else becomes its text's bytes.
     if kind == C_BLOB:
         return field

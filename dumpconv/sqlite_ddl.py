@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from .errors import TranslateError
 from .lexer import Tok, Token, tokenize
-from .pgsql import object_name
 from .schema import (
     CheckConstraint,
     Column,
@@ -223,7 +222,8 @@ def parse_create_table(text: str, line: int, schema: Schema) -> Table:
     wanted = name if quoted else fold(name)
     pg = schema.claim(pg_name(name, quoted))
     if pg != wanted:
-        renamed.insert(0, f"table {name} is named {pg} (PostgreSQL names have at most 63 bytes)")
+        renamed.insert(0, f"table {name} is named {pg} (PostgreSQL names have at most 63 bytes, "
+                          "are never empty, and must differ)")  # fmt: skip
     table = Table(
         name=name,
         pg=pg,
@@ -239,11 +239,6 @@ def parse_create_table(text: str, line: int, schema: Schema) -> Table:
         renamed=renamed,
     )
     table.rowid_alias = _rowid_alias(table, col_pk)
-    alias = table.column(table.rowid_alias) if table.rowid_alias else None
-    if alias is not None:
-        # PostgreSQL names the identity's sequence itself; a later table or index must not
-        # take that name.
-        schema.claim(object_name(pg, alias.pg, "seq"))
     return table
 
 
@@ -264,9 +259,14 @@ def _rowid_alias(table: Table, col_pk: _ColumnKey | None) -> str | None:
     return column.name
 
 
+# Names PostgreSQL gives every table's system columns: a user column cannot have them.
+# (oid is free again since PostgreSQL 12, the oldest that matters here being 13.)
+_SYSTEM_COLUMNS = frozenset({"xmin", "xmax", "cmin", "cmax", "ctid", "tableoid"})
+
+
 def _dedupe_pg_names(columns: list[Column]) -> list[str]:
     """Make column names unique after truncation; say which ones changed."""
-    seen: set[str] = set()
+    seen = set(_SYSTEM_COLUMNS)
     notes = []
     for col in columns:
         base = col.pg
@@ -277,7 +277,12 @@ def _dedupe_pg_names(columns: list[Column]) -> list[str]:
             n += 1
         seen.add(col.pg)
         if col.pg.encode() != col.wanted.encode():
-            notes.append(f"column {col.name} is named {col.pg} (at most 63 bytes)")
+            why = (
+                "a PostgreSQL system column has that name"
+                if col.wanted in _SYSTEM_COLUMNS
+                else "PostgreSQL names have at most 63 bytes and must differ"
+            )
+            notes.append(f"column {col.name} is named {col.pg} ({why})")
     return notes
 
 

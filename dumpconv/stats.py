@@ -147,7 +147,7 @@ def _update_texts(st: ColumnStats, batch: Batch, c: int, classes: Classes) -> No
     cat = d.cat
     if cat is Cat.VARCHAR and d.length is not None and longest > d.length:
         for r, f in _rows_of_class(col, classes, C_TEXT):
-            if len(f) > d.length and len(copy_unescape(f).decode("utf-8")) > d.length:
+            if len(f) > d.length and len(copy_unescape(f).decode("utf-8", "replace")) > d.length:
                 st.too_long.fail(f, batch.line_of(r))
     elif cat is Cat.BOOLEAN:
         if not set(map(bytes.lower, texts)) <= BOOLEAN_WORDS:
@@ -177,7 +177,8 @@ BOOLEAN_WORDS = frozenset({b"0", b"1", b"t", b"f", b"true", b"false"})
 # rounded by PostgreSQL, hour 24 and second 60 moved to the next minute or day: not accepted.
 _YMD = rb"(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
 _HMS = rb"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
-_OFFSET = rb"(?:Z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)"
+# PostgreSQL reads UTC offsets up to 15:59 (MAX_TZDISP_HOUR).
+_OFFSET = rb"(?:Z|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)"
 _TEMPORAL_VALUE = {
     Cat.TIMESTAMP: _YMD + rb"(?:[ T]" + _HMS + _OFFSET + rb"?)?",
     Cat.DATE: _YMD,

@@ -146,6 +146,8 @@ class Reencode(Enum):
     """How the spooled COPY fields of a column must change for the chosen type."""
 
     REAL_SHORTEST = "real-shortest"  # reals to their shortest round-trip digits
+    FIX_UTF8 = "fix-utf8"  # texts: invalid UTF-8 sequences to U+FFFD
+    TEXT_SAFE = "text-safe"  # both of the above
     TO_BYTEA = "to-bytea"  # every non-blob value to the bytes of its text
     EPOCH_S = "epoch-s"  # numbers to the instant they count from 1970-01-01 UTC, in seconds
     EPOCH_MS = "epoch-ms"  # … in milliseconds

@@ -8,6 +8,7 @@ only real proof that it loads and means the same thing.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import sqlite3
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import psycopg
 import pytest
 
+import dumpconv
 from dumpconv.ddl import (
     PostItem,
     Scope,
@@ -898,17 +900,23 @@ def test_names_do_not_collide_with_identity_sequences(
     pg_server: PgServer, pg_db: str, tmp_path: Path
 ) -> None:
     """PostgreSQL names the sequence of items.id identity items_id_seq, in the namespace that
-    tables and indexes share; a SQLite table or index with that name must not collide."""
-    d = Db()
-    parts = []
-    for sql, types in [
-        ("CREATE TABLE items (id INTEGER PRIMARY KEY, v TEXT)", ["bigint", "text"]),
-        ("CREATE TABLE items_id_seq (x INT)", ["integer"]),
-        ("CREATE TABLE other (id INTEGER PRIMARY KEY)", ["bigint"]),
-    ]:
-        t = d.table(sql, types)
-        parts.append(create_table(t, d.decisions(t), {}).create)
-    parts.append(guarded(d.index("CREATE INDEX other_id_seq ON items(v);")))
-    result = pg_server.load_sql(pg_db, _script(tmp_path / "s.sql", *parts))
+    tables and indexes share; a SQLite table or index with that name must not collide, and
+    keeps its name (the sequence gets another)."""
+    dump = (
+        b"PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n"
+        b"CREATE TABLE items (id INTEGER PRIMARY KEY, v TEXT);\n"
+        b"INSERT INTO items VALUES(1,'a');\n"
+        b"CREATE TABLE items_id_seq (x INT);\n"
+        b"CREATE TABLE other (id INTEGER PRIMARY KEY);\n"
+        b"CREATE INDEX other_id_seq ON items(v);\nCOMMIT;\n"
+    )
+    out = io.BytesIO()
+    dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    script = tmp_path / "s.sql"
+    script.write_bytes(out.getvalue())
+    result = pg_server.load_sql(pg_db, script)
     assert result.ok, result.stderr
     assert result.warnings == []
+    names = {r[0] for r in pg_server.query(pg_db, "SELECT relname FROM pg_class")}
+    assert {"items", "items_id_seq", "other", "other_id_seq"} <= names
+    assert pg_server.query(pg_db, "SELECT nextval(pg_get_serial_sequence('items', 'id'))") == [(2,)]

@@ -359,7 +359,9 @@ def decode_field(raw: bytes, cls: int) -> object:
     if cls == C_BLOB:
         return pg_bytea(value)
     assert cls == C_TEXT, cls
-    return value.decode("utf-8")  # PostgreSQL accepts only valid UTF-8
+    # A batch keeps SQLite's bytes; the output replaces invalid UTF-8 (a text column) or
+    # keeps it (bytea): read them as a text column gets them.
+    return value.decode("utf-8", "replace")
 
 
 def value_classes(batch: Batch) -> list[int]:
