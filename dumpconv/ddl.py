@@ -23,12 +23,10 @@ from sqlglot.errors import SqlglotError
 from .lexer import Tok, tokenize
 from .pgsql import comment_text, dollar_quote, object_name, quote_ident, quote_literal
 from .report import Severity
-
-__all__ = ["comment_text"]
 from .schema import CheckConstraint, Column, ForeignKey, Schema, Table, fold
 from .sqlite_ddl import _Cursor
-from .stats import BOOLEAN_WORDS, json_ok
-from .typemap import Decision
+from .stats import BOOLEAN_WORDS, json_ok, temporal_ok, uuid_ok
+from .typemap import INT_LIMITS, Cat, Decision
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -74,7 +72,6 @@ class PostItem:
 _TRUE_WORDS = {b"1", b"t", b"true"}
 _INT_TEXT = re.compile(r"\s*[-+]?[0-9]+\s*")
 _REAL_TEXT = re.compile(r"\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
-_INT_RANGES = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
 
 
 def _sqlite_literal(text: str) -> int | float | str | bytes | None:
@@ -126,11 +123,11 @@ def _literal_for(text: str, pg_type: str) -> str | None:
         word = str(value).lower().encode()
         return ("true" if word in _TRUE_WORDS else "false") if word in BOOLEAN_WORDS else None
     number = _as_number(value)
-    if base in _INT_RANGES:
+    if base in INT_LIMITS:
         if isinstance(number, float) and number.is_integer():
             number = int(number)
-        limit = _INT_RANGES[base]
-        return str(number) if isinstance(number, int) and -limit <= number < limit else None
+        lo, hi = INT_LIMITS[base]
+        return str(number) if isinstance(number, int) and lo <= number <= hi else None
     if base in ("double precision", "numeric"):
         if number is None or (base == "numeric" and isinstance(number, float) and
                               not math.isfinite(number)):  # fmt: skip
@@ -459,24 +456,21 @@ def create_table(table: Table, decisions: dict[str, Decision], nulls: dict[str, 
     return ddl
 
 
-def _default_valid(col: Column, pg_type: str) -> bool:
-    from .stats import _TEMPORAL_ONE, _UUID, _valid_date
-    from .typemap import Cat
+_TEMPORAL_TYPES = {"timestamp": Cat.TIMESTAMP, "timestamptz": Cat.TIMESTAMP, "date": Cat.DATE,
+                   "time": Cat.TIME}  # fmt: skip
 
+
+def _default_valid(col: Column, pg_type: str) -> bool:
+    """Whether a string DEFAULT passes the checks the column's values passed."""
     text = (col.default or "").strip("()").strip()
     if not text.startswith("'"):
         return True
     value = text[1:-1].replace("''", "'").encode()
     base = pg_type.split("(")[0]
-    cats = {"timestamp": Cat.TIMESTAMP, "timestamptz": Cat.TIMESTAMP, "date": Cat.DATE,
-            "time": Cat.TIME}  # fmt: skip
-    if base in cats:
-        cat = cats[base]
-        return bool(_TEMPORAL_ONE[cat].fullmatch(value)) and (
-            cat is Cat.TIME or _valid_date(value[:10])
-        )
+    if base in _TEMPORAL_TYPES:
+        return temporal_ok(_TEMPORAL_TYPES[base], value)
     if base == "uuid":
-        return bool(_UUID.fullmatch(value))
+        return uuid_ok(value)
     if base.startswith("varchar") and "(" in pg_type:
         limit = int(pg_type.split("(")[1].rstrip(")"))
         return len(value.decode("utf-8", "replace")) <= limit

@@ -14,7 +14,7 @@ from .classify import Kind, classify, decode
 from .decide import decide, decide_cast
 from .errors import DumpconvError, RowError, SplitError, TranslateError
 from .lexer import find_statement_end
-from .pgsql import object_name
+from .pgsql import comment_text, object_name
 from .report import Report, Severity, TableCounts
 from .rows import Batch, Insert, convert_run, encode_rows, scan_insert
 from .schema import Affinity, Column, Schema, Table, fold, pg_name
@@ -531,9 +531,9 @@ class _Conversion:
             plan.post.append(item)
         for name, sql, line in self.virtual:
             shadows = [w for w in self.skipped.values() if w.endswith(f"virtual table {name}")]
-            text = f"-- dumpconv: virtual table {ddl.comment_text(name)} skipped (line {line}):\n"
-            text += f"--   {ddl.comment_text(sql)}\n"
-            text += "".join(f"-- dumpconv: skipped {ddl.comment_text(w)}\n" for w in shadows)
+            text = f"-- dumpconv: virtual table {comment_text(name)} skipped (line {line}):\n"
+            text += f"--   {comment_text(sql)}\n"
+            text += "".join(f"-- dumpconv: skipped {comment_text(w)}\n" for w in shadows)
             plan.post.append(ddl.PostItem(text, 6))
         return plan
 
@@ -711,7 +711,7 @@ class _Conversion:
             line=line, hint="recreate the trigger by hand after loading",
         )  # fmt: skip
         return ddl.PostItem(
-            f"-- dumpconv: trigger skipped (line {line}):\n--   {ddl.comment_text(text)}\n", 6
+            f"-- dumpconv: trigger skipped (line {line}):\n--   {comment_text(text)}\n", 6
         )
 
 

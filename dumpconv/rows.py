@@ -233,7 +233,6 @@ _FUNC_RE = re.compile(rb"(?:" + _REPLACE + rb"|" + _UNISTR + rb"|" + _CONCAT + r
 # underflow of the exponent (SQLite reads them as ±Infinity and 0.0).
 _NUMBER_FIX = re.compile(rb"(?<![^\t\n])-?(?:Inf|[0-9.]+[eE][-+]?[0-9]{3,})(?![^\t\n])")
 _LONG_EXPONENT = re.compile(rb"[eE][-+]?[0-9]{3}")
-_INT = re.compile(rb"-?[0-9]+")
 
 
 def convert_run(
@@ -819,12 +818,3 @@ def encode_rows(rows: list[tuple[Value, ...]], arity: int, line: int) -> Batch:
     batch = Batch(copy, shapes, arity, line, columns, [line] * len(rows), bad)
     batch._fields = fields
     return batch
-
-
-CLASS_NAMES: dict[int, str] = {
-    C_NULL: "null",
-    C_INT: "integer",
-    C_REAL: "real",
-    C_TEXT: "text",
-    C_BLOB: "blob",
-}

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .encode import C_BLOB, C_INT, C_NULL, C_REAL, C_TEXT, copy_unescape, real_text
+from .encode import C_BLOB, C_INT, C_REAL, C_TEXT, copy_unescape, real_text
 from .rows import Batch, Classes
 from .typemap import Cat, Declared
 
@@ -163,7 +163,7 @@ def _update_texts(st: ColumnStats, batch: Batch, c: int, classes: Classes) -> No
     elif cat is Cat.UUID:
         if not _UUIDS.fullmatch(b"\n".join(texts)):
             for r, f in _rows_of_class(col, classes, C_TEXT):
-                if not _UUID.fullmatch(f):
+                if not uuid_ok(f):
                     st.not_uuid.fail(f, batch.line_of(r))
     elif cat is Cat.NUMERIC:
         for r, f in _rows_of_class(col, classes, C_TEXT):
@@ -203,6 +203,17 @@ def _valid_date(ymd: bytes) -> bool:
     return True
 
 
+def temporal_ok(cat: Cat, value: bytes) -> bool:
+    """Whether PostgreSQL reads a text as exactly the date, time or timestamp it names."""
+    if not _TEMPORAL_ONE[cat].fullmatch(value):
+        return False
+    return cat is Cat.TIME or _valid_date(value[:10])
+
+
+def uuid_ok(value: bytes) -> bool:
+    return _UUID.fullmatch(value) is not None
+
+
 def _check_temporal(
     st: ColumnStats, batch: Batch, col: list[bytes], classes: Classes, texts: list[bytes]
 ) -> None:
@@ -216,9 +227,8 @@ def _check_temporal(
             if cat is Cat.TIMESTAMP:
                 st.with_offset += len(_OFFSETS.findall(joined))
             return
-    one = _TEMPORAL_ONE[cat]
     for r, f in _rows_of_class(col, classes, C_TEXT):
-        if not one.fullmatch(f) or (cat is not Cat.TIME and not _valid_date(f[:10])):
+        if not temporal_ok(cat, f):
             st.not_temporal.fail(f, batch.line_of(r))
         elif cat is Cat.TIMESTAMP and _HAS_OFFSET.search(f):
             st.with_offset += 1
@@ -275,6 +285,3 @@ def _fits(real: bytes, precision: int, scale: int) -> bool:
     frac_digits = max(0, -exponent)
     int_digits = max(0, len(digits) + exponent)
     return frac_digits <= scale and int_digits <= precision - scale
-
-
-__all__ = ["C_NULL", "ColumnStats", "TableStats", "json_ok"]

@@ -162,15 +162,18 @@ class Decision:
     reencode: Reencode | None = None
 
 
-# int64 values a double holds exactly.
-_EXACT_DOUBLE = 2**53
-_RANGES = (("smallint", -(2**15), 2**15 - 1), ("integer", -(2**31), 2**31 - 1))
+# PostgreSQL's integer types and the values each holds.
+INT_LIMITS = {
+    "smallint": (-(2**15), 2**15 - 1),
+    "integer": (-(2**31), 2**31 - 1),
+    "bigint": (-(2**63), 2**63 - 1),
+}
 
 
 def integer_type(lo: int, hi: int, floor: str = "smallint") -> str:
     """The narrowest of smallint/integer/bigint, not narrower than ``floor``, holding lo..hi."""
-    order = ["smallint", "integer", "bigint"]
-    for name, a, b in _RANGES:
+    order = list(INT_LIMITS)
+    for name, (a, b) in INT_LIMITS.items():
         if order.index(name) >= order.index(floor) and a <= lo and hi <= b:
             return name
     return "bigint"
