@@ -16,8 +16,9 @@ import typer
 from . import __version__
 from .casts import parse_cast
 from .errors import DumpconvError
-from .pipeline import Options, convert
+from .pipeline import Options, check_restrict_key, convert
 from .report import Report
+from .safetext import printable
 
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
 
@@ -25,6 +26,17 @@ app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
 class InvalidUtf8(StrEnum):
     REPLACE = "replace"
     REFUSE = "refuse"
+
+
+class NulPolicy(StrEnum):
+    REPLACE = "replace"
+    STRIP = "strip"
+    REFUSE = "refuse"
+
+
+def _say(text: str) -> None:
+    """One message on stderr, every control character from the input or a library escaped."""
+    sys.stderr.write(printable(text) + "\n")
 
 
 def _version(value: bool) -> None:
@@ -81,6 +93,15 @@ def main(
             case_sensitive=False,
         ),
     ] = InvalidUtf8.REPLACE,
+    nul: Annotated[
+        NulPolicy,
+        typer.Option(
+            "--nul",
+            help="Text holding NUL bytes (PostgreSQL text cannot): replace each NUL by "
+            "U+FFFD, strip it, or refuse the dump; every changed value is reported.",
+            case_sensitive=False,
+        ),
+    ] = NulPolicy.REPLACE,
     cast: Annotated[
         list[str] | None,
         typer.Option(
@@ -99,6 +120,15 @@ def main(
             "13.22, 14.19, 15.14, 16.10 and 17.6).",
         ),
     ] = False,
+    restrict_key: Annotated[
+        str | None,
+        typer.Option(
+            "--restrict-key",
+            help="The key of the \\restrict/\\unrestrict lines (letters and digits), for "
+            "output that is the same byte for byte on every run; default: random per run.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only errors on stderr.")
     ] = False,
@@ -126,23 +156,37 @@ def main(
         source=source,
         allow_incomplete=allow_incomplete,
         invalid_utf8=invalid_utf8.value,
+        nul=nul.value,
+        restrict_key=restrict_key,
     )
     try:
+        if restrict_key is not None:
+            check_restrict_key(restrict_key)
         result = _run(input, output, options)
     except DumpconvError as e:
-        typer.echo(f"dumpconv: error: {e}", err=True)
+        _say(f"dumpconv: error: {e}")
         raise typer.Exit(1) from None
     except OSError as e:
         where = f": {e.filename}" if e.filename else ""
-        typer.echo(f"dumpconv: error: {e.strerror or e}{where}", err=True)
+        _say(f"dumpconv: error: {e.strerror or e}{where}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        typer.echo("dumpconv: interrupted; nothing was written", err=True)
+        _say("dumpconv: interrupted; nothing was written")
         raise typer.Exit(130) from None
+    except (RecursionError, MemoryError) as e:
+        _say(f"dumpconv: error: the input is too deeply nested or too large ({type(e).__name__})")
+        raise typer.Exit(1) from None
+    except Exception as e:  # a bug: one line, not a traceback, and never any output
+        _say(
+            f"dumpconv: internal error: {type(e).__name__}: {e} (a bug in dumpconv; nothing "
+            "was written; please report it with the input)"
+        )
+        raise typer.Exit(1) from None
     if report is not None:
         report.write_text(result.to_json(), encoding="utf-8")
     if not quiet:
-        sys.stderr.write(result.render_text())
+        for line in result.render_text().splitlines():
+            _say(line)
 
 
 def _interrupt(signum: int, frame: object) -> None:

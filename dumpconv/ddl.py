@@ -20,8 +20,9 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from .errors import DumpconvError
 from .lexer import Tok, tokenize
-from .pgsql import comment_text, dollar_quote, object_name, quote_ident, quote_literal
+from .pgsql import object_name, qualified, quote_ident, quote_literal
 from .report import Severity
 from .schema import CheckConstraint, Column, ForeignKey, Schema, Table, fold
 from .sqlite_ddl import _Cursor
@@ -57,14 +58,20 @@ class TableDDL:
 
 @dataclass(frozen=True, slots=True)
 class PostItem:
-    """One post-data statement; ``guard`` names it when a failure must only warn."""
+    """One post-data statement; ``guard`` names it when a failure must only warn.
+
+    ``sql`` is one statement of ``kind`` (a ``pgcheck.KINDS`` key), or empty when the object
+    is only described; ``comments`` are shown above it (escaped by the writer).
+    """
 
     sql: str
     order: int  # 0 keys, 1 indexes, 2 foreign keys, 3 checks, 4 defaults/generated, 5 views
+    kind: str = "alter-table"
     guard: str | None = None
     fk_fallback: str | None = None  # the NOT VALID form of a foreign key
     left_out: str | None = None  # set when the object is only a comment: what and why
     changed: str | None = None  # set when it is created with a part of it dropped
+    comments: tuple[str, ...] = ()
 
 
 # --- literals and defaults -----------------------------------------------------------------
@@ -275,27 +282,18 @@ class Scope:
 
 
 def translate_expr(sql: str, scope: Scope) -> str:
-    """A SQLite expression as PostgreSQL SQL.
+    """A SQLite expression as PostgreSQL SQL, generated from its parsed tree.
 
     Raises:
-        Untranslatable: sqlglot cannot parse it, or it uses SQLite-only functions.
+        Untranslatable: it cannot be parsed, or uses something outside the translation table.
     """
-    try:
-        tree: exp.Expr = sqlglot.parse_one(sql, read="sqlite", into=exp.Condition)
-    except SqlglotError:
-        try:
-            tree = sqlglot.parse_one(sql, read="sqlite")
-        except SqlglotError as e:
-            raise Untranslatable(f"cannot parse: {e}") from None
+    tree = _parse(sql, query=False)
     return _generate(_rewrite(tree, scope))
 
 
 def translate_query(sql: str, scope: Scope) -> str:
     """A SQLite SELECT (a view body) as PostgreSQL SQL."""
-    try:
-        tree = sqlglot.parse_one(sql, read="sqlite")
-    except SqlglotError as e:
-        raise Untranslatable(f"cannot parse: {e}") from None
+    tree = _parse(sql, query=True)
     if not isinstance(tree, exp.Query):
         raise Untranslatable("not a SELECT")
     for table in tree.find_all(exp.Table):
@@ -304,10 +302,169 @@ def translate_query(sql: str, scope: Scope) -> str:
             raise Untranslatable(f"refers to {table.name!r}, which is not a converted table")
         if t not in scope.tables:
             scope.tables.append(t)
-        table.set("this", _ident(t.pg))
+        table.set("this", exp.Var(this=qualified(t.pg)))
         table.set("db", None)
         table.set("catalog", None)
     return _generate(_rewrite(tree, scope))
+
+
+# --- what may reach the output ------------------------------------------------------------
+#
+# An expression is read by dumpconv's own SQLite lexer first: comments are dropped, and every
+# string literal and quoted name is replaced by a placeholder, so that sqlglot parses only
+# bare words, numbers and operators (it can then not disagree with SQLite about where a
+# string or comment ends). The tree it returns must consist of the node types below; names
+# and strings are put back and printed by ``pgsql`` (quote_ident, quote_literal).
+
+#: SQLite functions an expression may call (as SQLite spells them), and the words SQLite
+#: allows before "(" that are not calls.
+SQLITE_FUNCTIONS = frozenset(
+    {
+        "abs", "coalesce", "ifnull", "iif", "nullif", "lower", "upper", "length", "trim",
+        "ltrim", "rtrim", "substr", "substring", "instr",
+        "count", "sum", "avg", "min", "max", "group_concat",
+    }
+)  # fmt: skip
+_WORDS_BEFORE_PAREN = frozenset(
+    {
+        "in", "exists", "not", "and", "or", "cast", "when", "then", "else", "case", "as",
+        "select", "from", "where", "on", "using", "values", "is", "like", "between", "by",
+        "join", "union", "all", "distinct", "any",
+    }
+)  # fmt: skip
+#: Node types of a translatable expression: operators, literals, columns, CASE and the
+#: SQLite functions above (as sqlglot names them).
+_EXPRESSION_NODES: tuple[type[exp.Expr], ...] = (
+    exp.Column, exp.Identifier, exp.Literal, exp.Null, exp.Boolean, exp.Paren, exp.Neg,
+    exp.Not, exp.And, exp.Or, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is,
+    exp.In, exp.Between, exp.Like, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.DPipe,
+    exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.Lower, exp.Upper, exp.Length, exp.Abs,
+    exp.Trim, exp.Substring, exp.StrPosition, exp.Cast, exp.DataType,
+)  # fmt: skip
+#: ... and, in a view, the parts of a SELECT and the aggregates.
+_QUERY_NODES: tuple[type[exp.Expr], ...] = (
+    *_EXPRESSION_NODES, exp.Select, exp.From, exp.Join, exp.Where, exp.Group, exp.Having,
+    exp.Order, exp.Ordered, exp.Limit, exp.Offset, exp.Alias, exp.TableAlias, exp.Table,
+    exp.Star, exp.Distinct, exp.Union, exp.Except, exp.Intersect, exp.Subquery, exp.Exists,
+    exp.Count, exp.Sum, exp.Avg, exp.Max, exp.Min, exp.GroupConcat,
+)  # fmt: skip
+# CAST targets, by SQLite affinity of the type name, and what they are in PostgreSQL.
+_CAST_TYPES = {"INTEGER": "BIGINT", "TEXT": "TEXT", "REAL": "DOUBLE PRECISION",
+               "NUMERIC": "NUMERIC", "BLOB": "BYTEA"}  # fmt: skip
+_MAX_NODES = 2000
+_NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_PLACEHOLDER = "dumpconv_name_"
+
+
+def _normalize(sql: str) -> tuple[str, list[str], dict[str, tuple[str, bool]], str]:
+    """The expression re-spelled for sqlglot: no comments, strings and names replaced by
+    placeholders. Returns the text, the strings by index and the names by placeholder."""
+    try:
+        toks = list(tokenize(sql))
+    except DumpconvError as e:
+        raise Untranslatable(f"cannot read it: {e.message}") from None
+    prefix = _PLACEHOLDER
+    while prefix in sql.lower():
+        prefix += "x"
+    strings: list[str] = []
+    names: dict[str, tuple[str, bool]] = {}
+    out: list[str] = []
+    for i, tok in enumerate(toks):
+        following = toks[i + 1] if i + 1 < len(toks) else None
+        if tok.kind is Tok.STRING:
+            out.append(f"'{len(strings)}'")
+            strings.append(tok.value)
+        elif tok.kind is Tok.IDENT or (tok.kind is Tok.WORD and not tok.text.isascii()):
+            key = f"{prefix}{len(names)}"
+            names[key] = (tok.value, tok.kind is Tok.IDENT)
+            out.append(key)
+        elif tok.kind is Tok.WORD:
+            if following is not None and following.kind is Tok.OP and following.text == "(":
+                word = tok.text.lower()
+                if word not in SQLITE_FUNCTIONS and word not in _WORDS_BEFORE_PAREN:
+                    raise Untranslatable(f"uses the function {tok.text}(), not translated")
+            if "$" in tok.text:
+                raise Untranslatable(f"uses the name {tok.text}")
+            out.append(tok.text)
+        elif tok.kind is Tok.NUMBER:
+            out.append(_number(tok.text))
+        elif tok.kind is Tok.OP:
+            out.append(tok.text)
+        else:  # blobs, variables
+            raise Untranslatable(f"uses {tok.text[:20]}, which is not translated")
+    return " ".join(out), strings, names, prefix
+
+
+def _number(text: str) -> str:
+    if text[:2].lower() == "0x":
+        try:
+            n = int(text[2:], 16)
+        except ValueError:
+            raise Untranslatable(f"the number {text[:30]} is not valid") from None
+        if n >= 2**64:
+            raise Untranslatable(f"the number {text[:30]} is out of range")
+        return str(n - 2**64 if n >= 2**63 else n)
+    if not _NUMBER.fullmatch(text):
+        raise Untranslatable(f"the number {text[:30]} is not valid")
+    return text
+
+
+def _parse(sql: str, *, query: bool) -> exp.Expr:
+    """Parse a SQLite expression or SELECT into a tree of allowed nodes, strings and names
+    restored, comments gone."""
+    text, strings, names, prefix = _normalize(sql)
+    try:
+        if query:
+            tree = sqlglot.parse_one(text, read="sqlite")
+        else:
+            tree = sqlglot.parse_one(text, read="sqlite", into=exp.Condition)
+    except (SqlglotError, RecursionError):
+        raise Untranslatable("cannot be parsed") from None
+    allowed = _QUERY_NODES if query else _EXPRESSION_NODES
+    for count, node in enumerate(tree.walk()):
+        if count >= _MAX_NODES:
+            raise Untranslatable("is too large to translate")
+        if not isinstance(node, allowed) or type(node) in (exp.Command, exp.Anonymous):
+            raise Untranslatable(f"uses {_describe(node)}, which is not translated")
+        node.comments = None
+        if isinstance(node, exp.Literal) and node.is_string:
+            index = node.this
+            if not (isinstance(index, str) and index.isdigit() and int(index) < len(strings)):
+                raise Untranslatable("cannot be parsed")
+            node.set("this", strings[int(index)])
+        elif isinstance(node, exp.Literal):
+            node.set("this", _number(str(node.this)))
+        elif isinstance(node, exp.Identifier):
+            real = names.get(node.name)
+            if real is not None:
+                node.set("this", real[0])
+                node.set("quoted", real[1])
+            elif node.name.startswith(prefix):
+                raise Untranslatable("cannot be parsed")
+            else:
+                node.set("quoted", False)
+        elif isinstance(node, exp.DataType):
+            node.replace(_cast_type(node))
+    return tree
+
+
+def _describe(node: exp.Expr) -> str:
+    if isinstance(node, exp.Func):
+        return f"the function {node.sql_name().lower()}()"
+    return f"{type(node).__name__}"
+
+
+def _cast_type(node: exp.DataType) -> exp.Expr:
+    """A CAST target by SQLite's affinity rules, as the PostgreSQL type we choose."""
+    name = node.sql(dialect="sqlite").upper()
+    affinity = (
+        "INTEGER" if "INT" in name
+        else "TEXT" if any(w in name for w in ("CHAR", "CLOB", "TEXT"))
+        else "BLOB" if "BLOB" in name
+        else "REAL" if any(w in name for w in ("REAL", "FLOA", "DOUB"))
+        else "NUMERIC"
+    )  # fmt: skip
+    return exp.DataType.build(_CAST_TYPES[affinity], dialect="postgres")
 
 
 def _ident(name: str) -> exp.Expr:
@@ -315,27 +472,7 @@ def _ident(name: str) -> exp.Expr:
     return exp.Var(this=quote_ident(name))
 
 
-# sqlglot knows these SQLite functions but prints them as PostgreSQL either rejects
-# (TYPEOF, GLOB, HEX, COLLATE NOCASE) or reads with another meaning (strftime formats like
-# %s and %f, random() returning a double instead of a 64-bit integer).
-_SQLITE_ONLY = (exp.Typeof, exp.Glob, exp.Hex, exp.Collate, exp.Rand)
-# strftime() formats whose PostgreSQL to_char() translation means the same.
-_PLAIN_FORMAT = re.compile(r"(?:%[YmdHMS]|[- :/.T])*")
-
-
 def _rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
-    for node in tree.find_all(exp.Anonymous):
-        # sqlglot does not know it: a SQLite function (date(), printf(), …) or an
-        # application's own; PostgreSQL has neither.
-        raise Untranslatable(f"uses the SQLite function {node.this}()")
-    for fmt in tree.find_all(exp.TimeToStr):
-        pattern = fmt.args.get("format")
-        if not (isinstance(pattern, exp.Literal) and _PLAIN_FORMAT.fullmatch(pattern.this)):
-            raise Untranslatable("uses strftime() with a format PostgreSQL reads otherwise")
-    for special in tree.find_all(*_SQLITE_ONLY):
-        raise Untranslatable(
-            f"uses SQLite's {special.sql(dialect='sqlite')[:40]}, which differs in PostgreSQL"
-        )
     for lit in tree.find_all(exp.Literal):
         if lit.is_string and lit.this.strip().lower() == "now":
             # PostgreSQL would fix 'now' when the statement runs, not each time.
@@ -348,6 +485,8 @@ def _rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
         else:
             like.replace(ilike)
     for col in list(tree.find_all(exp.Column)):
+        if isinstance(col.this, exp.Star):
+            continue
         name = col.name
         qualifier = col.table or None
         found = scope.column(name, qualifier)
@@ -386,10 +525,22 @@ def _boolean_compare(col: exp.Expr) -> None:
 
 
 def _generate(tree: exp.Expr) -> str:
+    """Print the tree; every name and string in it is printed by ``pgsql``."""
+    for node in list(tree.walk()):
+        try:
+            if isinstance(node, exp.Literal) and node.is_string:
+                node.replace(exp.Var(this=quote_literal(node.this)))
+            elif isinstance(node, exp.Identifier):
+                name = node.name if node.quoted else fold(node.name)
+                node.replace(exp.Var(this=quote_ident(name)))
+        except ValueError as e:  # NUL, which PostgreSQL cannot hold
+            raise Untranslatable(str(e)) from None
     try:
-        return tree.sql(dialect="postgres", unsupported_level=sqlglot.ErrorLevel.RAISE)
-    except SqlglotError as e:
-        raise Untranslatable(str(e)) from None
+        return tree.sql(
+            dialect="postgres", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False
+        )
+    except SqlglotError:
+        raise Untranslatable("has no PostgreSQL form") from None
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -405,14 +556,14 @@ def create_table(table: Table, decisions: dict[str, Decision], nulls: dict[str, 
     """
     ddl = TableDDL(create="")
     lines: list[str] = []
-    name = quote_ident(table.pg)
+    name = qualified(table.pg)
     for col in table.columns:
         dec = decisions[col.key]
         parts = [quote_ident(col.pg), dec.pg_type]
         if col.name == table.rowid_alias:
             parts.append("GENERATED BY DEFAULT AS IDENTITY")
             if table.identity_sequence is not None:
-                parts.append(f"(SEQUENCE NAME {quote_ident(table.identity_sequence)})")
+                parts.append(f"(SEQUENCE NAME {qualified(table.identity_sequence)})")
         if col.generated is not None:
             ddl.notes.append(
                 Note(
@@ -452,7 +603,7 @@ def create_table(table: Table, decisions: dict[str, Decision], nulls: dict[str, 
         harmless = clause in ("STRICT", "WITHOUT ROWID")
         ddl.notes.append(Note(f"SQLite clause dropped: {clause}",
                               Severity.INFO if harmless else Severity.LOSSY))  # fmt: skip
-    ddl.create = f"CREATE TABLE {name} (\n" + ",\n".join(lines) + "\n);\n"
+    ddl.create = f"CREATE TABLE {name} (\n" + ",\n".join(lines) + "\n);"
     return ddl
 
 
@@ -484,7 +635,7 @@ def _default_expression(table: Table, col: Column, decisions: dict[str, Decision
         col.default or "",
         Scope(Schema(), [table], types),
         lambda expr: (
-            f"ALTER TABLE {quote_ident(table.pg)} ALTER COLUMN {quote_ident(col.pg)} "
+            f"ALTER TABLE {qualified(table.pg)} ALTER COLUMN {quote_ident(col.pg)} "
             f"SET DEFAULT {expr};"
         ),
     )
@@ -504,9 +655,8 @@ def _column_expression(
 
 def _left_out(what: str, why: str, sql: str, order: int) -> PostItem:
     """An object that is not created: a comment in the output, a line in the report."""
-    head = f"-- dumpconv: {comment_text(what)} not created: {comment_text(why)}\n"
-    text = head + (f"--   {comment_text(sql)}\n" if sql else "")
-    return PostItem(text, order, left_out=f"{what} not created: {why}")
+    comments = (f"dumpconv: {what} not created: {why}", *((f"  {sql}",) if sql else ()))
+    return PostItem("", order, left_out=f"{what} not created: {why}", comments=comments)
 
 
 # Types whose input may map two different SQLite values to one PostgreSQL value (1 and 't'
@@ -550,7 +700,7 @@ def key_items(
         cname = schema.claim(key.name or default_name)
         kind = "PRIMARY KEY" if primary else "UNIQUE"
         sql = (
-            f"ALTER TABLE ONLY {quote_ident(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
+            f"ALTER TABLE ONLY {qualified(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
             f"{kind} ({', '.join(quote_ident(c.pg) for c in columns)});"
         )
         risky = any(c.key in unsafe for c in columns)
@@ -577,9 +727,9 @@ def foreign_key_item(table: Table, fk: ForeignKey, schema: Schema) -> PostItem:
         fk.name or object_name(table.pg, "_".join(c.pg for c in cols if c), "fkey")
     )
     base = (
-        f"ALTER TABLE ONLY {quote_ident(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
+        f"ALTER TABLE ONLY {qualified(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
         f"FOREIGN KEY ({', '.join(quote_ident(c.pg) for c in cols if c)}) "
-        f"REFERENCES {quote_ident(parent.pg)} ({', '.join(quote_ident(r.pg) for r in refs if r)})"
+        f"REFERENCES {qualified(parent.pg)} ({', '.join(quote_ident(r.pg) for r in refs if r)})"
     )
     if fk.actions:
         base += " " + fk.actions
@@ -595,7 +745,7 @@ def check_item(table: Table, check: CheckConstraint, scope: Scope) -> PostItem:
     first = next((c.pg for c in table.columns if _mentions(check.expr, c.name)), None)
     cname = scope.schema.claim(check.name or object_name(table.pg, first, "check"))
     sql = (
-        f"ALTER TABLE ONLY {quote_ident(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
+        f"ALTER TABLE ONLY {qualified(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
         f"CHECK ({expr});"
     )
     return PostItem(sql, 3, guard=what, fk_fallback=sql[:-1] + " NOT VALID;")
@@ -614,7 +764,7 @@ def generated_item(table: Table, col: Column, pg_type: str, scope: Scope) -> Pos
         col.generated or "",
         scope,
         lambda expr: (
-            f"ALTER TABLE {quote_ident(table.pg)} ADD COLUMN {quote_ident(col.pg)} "
+            f"ALTER TABLE {qualified(table.pg)} ADD COLUMN {quote_ident(col.pg)} "
             f"{pg_type} GENERATED ALWAYS AS ({expr}) STORED;"
         ),
     )
@@ -692,13 +842,13 @@ def index_item(
             return _left_out(what, str(e), text, 1)
     pg = schema.claim(name if quoted else fold(name))
     sql = (
-        f"CREATE {'UNIQUE ' if unique else ''}INDEX {quote_ident(pg)} ON {quote_ident(table.pg)} "
+        f"CREATE {'UNIQUE ' if unique else ''}INDEX {quote_ident(pg)} ON {qualified(table.pg)} "
         f"({', '.join(items)}){where};"
     )
-    note = "".join(f"-- dumpconv: index {comment_text(name)}: {comment_text(n)}\n" for n in notes)
     guard = what if (unique and risky) or where or any(i.startswith("(") for i in items) else None
     changed = f"index {name}: {'; '.join(notes)}" if notes else None
-    return PostItem(note + sql, 1, guard=guard, changed=changed)
+    comments = tuple(f"dumpconv: index {name}: {n}" for n in notes)
+    return PostItem(sql, 1, "index", guard=guard, changed=changed, comments=comments)
 
 
 def view_item(text: str, line: int, schema: Schema, types: dict[tuple[str, str], str]) -> PostItem:
@@ -729,25 +879,4 @@ def view_item(text: str, line: int, schema: Schema, types: dict[tuple[str, str],
     except Untranslatable as e:
         return _left_out(what, str(e), text, 5)
     pg = schema.claim(name if quoted else fold(name))
-    return PostItem(f"CREATE VIEW {quote_ident(pg)}{columns} AS\n{body};", 5, guard=what)
-
-
-def guarded(item: PostItem) -> str:
-    """The statement wrapped so that a failure is a WARNING naming the object."""
-    if item.guard is None:
-        return item.sql
-    what = item.guard.replace("%", "%%")  # RAISE reads % as a placeholder
-    failed = quote_literal(f"dumpconv: {what} not created: %")
-    handlers = ""
-    if item.fk_fallback is not None:
-        weakened = quote_literal(f"dumpconv: {what} added NOT VALID: %")
-        handlers = (
-            "    WHEN foreign_key_violation OR check_violation THEN\n"
-            f"        RAISE WARNING {weakened}, SQLERRM;\n"
-            f"        {item.fk_fallback}\n"
-        )
-    body = (
-        f"\nBEGIN\n    {item.sql}\nEXCEPTION\n{handlers}"
-        f"    WHEN others THEN\n        RAISE WARNING {failed}, SQLERRM;\nEND\n"
-    )
-    return f"DO {dollar_quote(body)};"
+    return PostItem(f"CREATE VIEW {qualified(pg)}{columns} AS\n{body};", 5, "view", guard=what)

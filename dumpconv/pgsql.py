@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .safetext import printable
+
 # Key words that PostgreSQL does not accept as a bare column or table name in every position:
 # everything pg_get_keywords() reports with catcode R, C or T (PostgreSQL 15), plus the words
 # that PostgreSQL 16-18 added to those classes. Quoting an unreserved word as well is harmless,
@@ -35,7 +37,15 @@ PG_KEYWORDS: frozenset[str] = frozenset(
 # PostgreSQL truncates identifiers to NAMEDATALEN-1 bytes.
 MAX_IDENT_BYTES = 63
 
+#: The schema every object is created in; every name dumpconv writes is qualified with it
+#: (the script also empties search_path, as pg_dump does: CVE-2018-1058).
+SCHEMA = "public"
+
 _BARE_IDENT = re.compile(r"[a-z_][a-z0-9_$]*")
+# Characters that must never appear raw in a statement: C0 and C1 controls, DEL, and the
+# Unicode line and paragraph separators. Names and literals holding them are written with
+# escapes (U&"…" names, E'…' literals), so every output line is what it looks like.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def quote_ident(name: str) -> str:
@@ -48,14 +58,53 @@ def quote_ident(name: str) -> str:
         ``name`` bare when it is lower case, simple and not a key word; else in double quotes
         with ``"`` doubled.
     """
+    if "\x00" in name:
+        raise ValueError("a PostgreSQL name cannot hold NUL")
     if _BARE_IDENT.fullmatch(name) and name not in PG_KEYWORDS:
         return name
+    if _UNSAFE.search(name):
+        # U&"…" with backslash escapes (valid with standard_conforming_strings on).
+        body = name.replace("\\", "\\\\").replace('"', '""')
+        return 'U&"' + _UNSAFE.sub(_unicode_escape, body) + '"'
     return '"' + name.replace('"', '""') + '"'
 
 
+def qualified(name: str, schema: str = SCHEMA) -> str:
+    """A relation's name, schema-qualified: ``public.t``."""
+    return f"{quote_ident(schema)}.{quote_ident(name)}"
+
+
+def name_text(name: str, schema: str = SCHEMA) -> str:
+    """A qualified name as *text* that PostgreSQL parses into a name (the argument of
+    ``pg_get_serial_sequence``, a ``regclass`` literal): always double-quoted, never the
+    ``U&`` form, which only the SQL lexer reads. Pass it through :func:`quote_literal`."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in (schema, name))
+
+
 def quote_literal(text: str) -> str:
-    """Render a standard-conforming string literal (``standard_conforming_strings = on``)."""
+    """Render a string literal; ``standard_conforming_strings`` is on in every script.
+
+    Text with control characters is written as an ``E'…'`` literal with every control
+    character escaped, so that no literal spans lines or hides a character from a reader.
+
+    Raises:
+        ValueError: the text holds NUL, which no PostgreSQL string can hold.
+    """
+    if "\x00" in text:
+        raise ValueError("a PostgreSQL string cannot hold NUL")
+    if _UNSAFE.search(text):
+        body = text.replace("\\", "\\\\").replace("'", "''")
+        return "E'" + _UNSAFE.sub(_backslash_escape, body) + "'"
     return "'" + text.replace("'", "''") + "'"
+
+
+def _unicode_escape(m: re.Match[str]) -> str:
+    return f"\\{ord(m.group()):04X}"
+
+
+def _backslash_escape(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02X}" if c < 0x80 else f"\\u{c:04X}"
 
 
 def dollar_quote(body: str, tag: str = "dumpconv") -> str:
@@ -70,20 +119,13 @@ def dollar_quote(body: str, tag: str = "dumpconv") -> str:
     return f"{candidate}{body}{candidate}"
 
 
-_COMMENT_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
-
-
 def comment_text(text: str) -> str:
     """Make text from the input safe inside a ``--`` comment: no line break can end it.
 
-    Control characters (including CR, LF, NEL, LS, PS) are shown as ``\\xNN`` / ``\\uNNNN``.
+    Control characters (including CR, LF, NEL, LS, PS) and bidirectional overrides are shown
+    as ``\\xNN`` / ``\\uNNNN`` (:func:`printable`).
     """
-
-    def esc(m: re.Match[str]) -> str:
-        c = m.group(0)
-        return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
-
-    return _COMMENT_UNSAFE.sub(esc, text)
+    return printable(text)
 
 
 def truncate_ident(name: str) -> str:

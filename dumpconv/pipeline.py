@@ -4,7 +4,8 @@ decide types, write. It never reads statement text itself.
 
 from __future__ import annotations
 
-import hashlib
+import re
+import secrets
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -14,7 +15,7 @@ from .classify import Kind, classify, decode
 from .decide import decide, decide_cast
 from .errors import DumpconvError, RowError, SplitError, TranslateError
 from .lexer import find_statement_end
-from .pgsql import comment_text, object_name
+from .pgsql import object_name
 from .report import Report, Severity, TableCounts
 from .rows import Batch, Insert, convert_run, encode_rows, scan_insert
 from .schema import Affinity, Column, Schema, Table, fold, pg_name
@@ -43,7 +44,12 @@ class Options:
         source: the input's name, for the header.
         temp_dir: where the spool file goes (default: the system's temporary directory).
         allow_incomplete: convert a dump that reports errors (rows are missing), loudly.
-        invalid_utf8: "replace" invalid UTF-8 in text by U+FFFD (reported), or "refuse".
+        invalid_utf8: "replace" invalid UTF-8 in text and names by U+FFFD (reported), or
+            "refuse".
+        nul: text holding NUL bytes (PostgreSQL text cannot): "replace" each by U+FFFD,
+            "strip" them, or "refuse" the dump; every value changed is reported.
+        restrict_key: the key of psql's ``\\restrict``; None draws a random one per run, as
+            pg_dump does (a key derived from the input could be known to its author).
         casts: --cast arguments (casts.parse_cast), column casts before declared-type ones.
     """
 
@@ -54,6 +60,8 @@ class Options:
     allow_incomplete: bool = False
     invalid_utf8: str = "replace"
     casts: tuple[Cast, ...] = ()
+    nul: str = "replace"
+    restrict_key: str | None = None
 
     def describe(self) -> str:
         parts = []
@@ -65,6 +73,8 @@ class Options:
             parts.append("--allow-incomplete")
         if self.invalid_utf8 != "replace":
             parts.append(f"--invalid-utf8={self.invalid_utf8}")
+        if self.nul != "replace":
+            parts.append(f"--nul={self.nul}")
         parts.extend(f"--cast {c.text}" for c in self.casts)
         return " ".join(parts)
 
@@ -74,17 +84,29 @@ class Options:
         return min(matching, key=lambda c: c.table is None, default=None)
 
 
-class _HashingReader:
-    """Pass reads through while hashing them (the restrict key depends on the input)."""
+_RESTRICT_KEY = re.compile(r"[A-Za-z0-9]{1,64}")
+
+
+def check_restrict_key(key: str) -> str:
+    """A --restrict-key as psql accepts it (pg_dump's rule: letters and digits only)."""
+    if not _RESTRICT_KEY.fullmatch(key):
+        raise DumpconvError(
+            "--restrict-key must be 1 to 64 ASCII letters and digits",
+            None,
+            "leave the option out for a random key per run",
+        )
+    return key
+
+
+class _CountingReader:
+    """Pass reads through while counting the bytes."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
-        self.hash = hashlib.sha256()
         self.size = 0
 
     def read(self, n: int = -1) -> bytes:
         data = self.stream.read(n)
-        self.hash.update(data)
         self.size += len(data)
         return data
 
@@ -99,7 +121,10 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
         DumpconvError: the input cannot be converted; the message names the line.
     """
     options = options or Options()
-    reader = _HashingReader(stream)
+    key = None
+    if options.restrict:
+        key = check_restrict_key(options.restrict_key or secrets.token_hex(16))
+    reader = _CountingReader(stream)
     with Spool(options.temp_dir) as spool:
         conv = _Conversion(options, spool)
         for unit in iter_units(reader):  # type: ignore[arg-type]
@@ -115,7 +140,6 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
                 first.line,
                 "run without --strict to convert with these changes (they are reported)",
             )
-        key = reader.hash.hexdigest()[:32] if options.restrict else None
         conv.write(Writer(out), plan, key)
     return conv.report
 
@@ -286,8 +310,6 @@ class _Conversion:
         return None
 
     def _virtual_table(self, sql: str, line: int) -> None:
-        import re
-
         m = re.match(r"CREATE\s+VIRTUAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\S+)", sql, re.I)
         name = m.group(1).strip("\"`[]'") if m else "?"
         self.virtual.append((name, sql, line))
@@ -531,10 +553,12 @@ class _Conversion:
             plan.post.append(item)
         for name, sql, line in self.virtual:
             shadows = [w for w in self.skipped.values() if w.endswith(f"virtual table {name}")]
-            text = f"-- dumpconv: virtual table {comment_text(name)} skipped (line {line}):\n"
-            text += f"--   {comment_text(sql)}\n"
-            text += "".join(f"-- dumpconv: skipped {comment_text(w)}\n" for w in shadows)
-            plan.post.append(ddl.PostItem(text, 6))
+            comments = (
+                f"dumpconv: virtual table {name} skipped (line {line}):",
+                f"  {sql}",
+                *(f"dumpconv: skipped {w}" for w in shadows),
+            )
+            plan.post.append(ddl.PostItem("", 6, comments=comments))
         return plan
 
     def _plan_data_only(self, plan: _Plan) -> _Plan:
@@ -560,12 +584,12 @@ class _Conversion:
         if self.incomplete:
             w.comment("dumpconv: WARNING: sqlite3 reported errors while dumping: rows are missing")
             w.comment("dumpconv: (converted with --allow-incomplete; see the report)")
-            w.text("\n")
+            w.blank()
         if self.data_only:
             w.comment("dumpconv: data only (sqlite3 .dump --data-only): the tables must exist")
             w.comment("dumpconv: already, with the same columns in the same order; each is")
             w.comment("dumpconv: found by its SQLite name, exactly or else regardless of case")
-            w.text("\n")
+            w.blank()
         for stage, t in enumerate(plan.tables, 1):
             table = t.state.table
             w.section(f"table {table.name} (line {table.line})")
@@ -576,7 +600,8 @@ class _Conversion:
             for note in t.notes:
                 w.comment(f"dumpconv: {note}")
             if t.create:
-                w.text(t.create + "\n")
+                w.statement(t.create, "create-table")
+                w.blank()
             cols = None if table.external else [c.pg for c in table.insert_columns]
             if self.spool.rows(table.key):
                 w.copy(table.pg, cols, self.spool.read(table.key, t.reencode))
@@ -584,9 +609,17 @@ class _Conversion:
                 w.setval(table.pg, *t.setval)
         if plan.post:
             w.section("keys, indexes, foreign keys, checks and views (after the data)")
-            items = sorted(plan.post, key=lambda p: p.order)
-            w.text("\n".join(i.sql if self.options.strict else ddl.guarded(i) for i in items))
-            w.text("\n\n")
+            for item in sorted(plan.post, key=lambda p: p.order):
+                for text in item.comments:
+                    w.comment(text)
+                if not item.sql:
+                    pass
+                elif item.guard is None or self.options.strict:
+                    w.statement(item.sql, item.kind)
+                else:
+                    w.guarded(item.sql, item.kind, item.guard, item.fk_fallback)
+                w.blank()
+            w.blank()
         w.footer(restrict_key)
 
     def _decide(self, state: _TableState) -> dict[str, Decision]:
@@ -711,7 +744,7 @@ class _Conversion:
             line=line, hint="recreate the trigger by hand after loading",
         )  # fmt: skip
         return ddl.PostItem(
-            f"-- dumpconv: trigger skipped (line {line}):\n--   {comment_text(text)}\n", 6
+            "", 6, comments=(f"dumpconv: trigger skipped (line {line}):", f"  {text}")
         )
 
 

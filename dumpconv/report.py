@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
+from .safetext import json_safe, printable
+
 
 class Severity(StrEnum):
     INFO = "info"
@@ -30,7 +32,8 @@ class Diagnostic:
     def render(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""
         tail = f" ({self.hint})" if self.hint else ""
-        return f"{self.severity.value}: {where}{self.message} [{self.code}]{tail}"
+        # Names and values from the input are shown escaped: a report goes to terminals.
+        return printable(f"{self.severity.value}: {where}{self.message} [{self.code}]{tail}")
 
 
 @dataclass(slots=True)
@@ -88,4 +91,4 @@ class Report:
             "tables": {name: asdict(c) for name, c in self.tables.items()},
             "diagnostics": [{**asdict(d), "severity": d.severity.value} for d in self.diagnostics],
         }
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"

@@ -8,8 +8,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from . import __version__
-from .pgsql import comment_text, dollar_quote, quote_ident, quote_literal
+from . import __version__, pgcheck
+from .pgcheck import check_guard, check_statement
+from .pgsql import (
+    SCHEMA,
+    comment_text,
+    dollar_quote,
+    name_text,
+    qualified,
+    quote_ident,
+    quote_literal,
+)
+from .safetext import printable
 
 SETTINGS = (
     "SET client_encoding = 'UTF8';",
@@ -18,60 +28,111 @@ SETTINGS = (
     "SET client_min_messages = warning;",
     "SET TIME ZONE 'UTC';",
     "SET DateStyle = 'ISO, YMD';",
+    "SET IntervalStyle = postgres;",
+    # As pg_dump: no name resolves through a schema the database's users can create in.
+    "SELECT pg_catalog.set_config('search_path', '', false);",
 )
 
 
 class Writer:
-    """Writes SQL text (UTF-8) and COPY data to a binary stream."""
+    """Writes SQL text (UTF-8) and COPY data to a binary stream.
 
-    def __init__(self, out: BinaryIO) -> None:
+    Every SQL statement goes through :meth:`statement` (or :meth:`guarded`), which checks it
+    with PostgreSQL's parser before writing it (``pgcheck``); every comment through
+    :meth:`comment`, which escapes what could end it.
+    """
+
+    def __init__(self, out: BinaryIO, schema: str = SCHEMA) -> None:
         self.out = out
+        self.schema = schema
 
-    def text(self, sql: str) -> None:
-        # Names from the input may hold invalid UTF-8 (kept as surrogate escapes).
-        self.out.write(sql.encode("utf-8", "replace"))
+    def _raw(self, text: str) -> None:
+        """Framing dumpconv writes itself (blank lines, psql meta-commands, COPY ends)."""
+        self.out.write(text.encode("utf-8"))
+
+    def blank(self) -> None:
+        self._raw("\n")
 
     def comment(self, line: str) -> None:
-        self.text(f"-- {comment_text(line)}\n")
+        self._raw(f"-- {comment_text(line)}\n")
+
+    def statement(self, sql: str, kind: str, *, schemas: tuple[str, ...] | None = None) -> None:
+        """One SQL statement, checked to be one ``kind`` statement naming only what we meant."""
+        check_statement(sql, kind, schemas=schemas or (self.schema,))
+        self._raw(sql + "\n")
+
+    def guarded(self, sql: str, kind: str, what: str, fallback: str | None = None) -> None:
+        """A statement whose failure must only warn: run by ``EXECUTE`` inside a ``DO`` block,
+        so that even a statement PostgreSQL rejects as syntax becomes a WARNING naming the
+        object. ``fallback`` (the NOT VALID form of a constraint) runs instead when the data
+        violates the constraint."""
+        check_statement(sql, kind, schemas=(self.schema,))
+        shown = printable(what).replace("%", "%%")  # RAISE reads % as a placeholder
+        first = dollar_quote(sql.rstrip(";"), "sql")
+        executes = [first]
+        handlers = ""
+        if fallback is not None:
+            check_statement(fallback, kind, schemas=(self.schema,))
+            second = dollar_quote(fallback.rstrip(";"), "sql")
+            executes.append(second)
+            weakened = quote_literal(f"dumpconv: {shown} added NOT VALID: %")
+            handlers = (
+                "    WHEN foreign_key_violation OR check_violation THEN\n"
+                f"        RAISE WARNING {weakened}, SQLERRM;\n"
+                f"        EXECUTE {second};\n"
+            )
+        failed = quote_literal(f"dumpconv: {shown} not created: %")
+        body = (
+            f"\nBEGIN\n    EXECUTE {first};\nEXCEPTION\n{handlers}"
+            f"    WHEN others THEN\n        RAISE WARNING {failed}, SQLERRM;\nEND\n"
+        )
+        do = f"DO {dollar_quote(body)};"
+        check_guard(do, body, executes)
+        self._raw(do + "\n")
 
     def header(self, source: str, options: str, restrict_key: str | None) -> None:
-        self.text("--\n")
+        self._raw("--\n")
         self.comment(f"PostgreSQL load script written by dumpconv {__version__}")
         self.comment(f"from: {source}")
         if options:
             self.comment(f"options: {options}")
-        self.text(
+        self._raw(
             "-- load it with: psql -X -v ON_ERROR_STOP=1 -d DATABASE -f FILE\n"
             "-- it runs in one transaction: if any statement fails, nothing is changed\n--\n\n"
         )
         # \set first: once \restrict is on, psql runs no other meta-command.
-        self.text("\\set ON_ERROR_STOP on\n")
+        self._raw("\\set ON_ERROR_STOP on\n")
         if restrict_key is not None:
-            self.text(f"\\restrict {restrict_key}\n")
-        self.text("\n")
-        self.text("\n".join(SETTINGS) + "\n\nBEGIN;\n\n")
+            self._raw(f"\\restrict {restrict_key}\n")
+        self.blank()
+        for setting in SETTINGS:
+            self.statement(setting, "select" if setting.startswith("SELECT") else "set")
+        self.blank()
+        self.statement("BEGIN;", "begin")
+        self.blank()
 
     def section(self, title: str) -> None:
-        self.text(f"--\n-- {comment_text(title)}\n--\n\n")
+        self._raw(f"--\n-- {comment_text(title)}\n--\n\n")
 
     def copy(self, table: str, columns: Iterable[str] | None, data: Iterable[bytes]) -> None:
         """A COPY block; without ``columns``, the table's own columns in their order."""
         cols = "" if columns is None else " (" + ", ".join(quote_ident(c) for c in columns) + ")"
-        self.text(f"COPY {quote_ident(table)}{cols} FROM stdin;\n")
+        self.statement(f"COPY {qualified(table, self.schema)}{cols} FROM stdin;", "copy")
         for piece in data:
             self.out.write(piece)
-        self.text("\\.\n\n")
+        self._raw("\\.\n\n")
 
     def setval(self, table: str, column: str, last: int | None) -> None:
         """Make the identity sequence hand out ``last + 1`` next (1 when there is no last)."""
         seq = (
-            f"pg_catalog.pg_get_serial_sequence({quote_literal(quote_ident(table))}, "
+            f"pg_catalog.pg_get_serial_sequence({quote_literal(name_text(table, self.schema))}, "
             f"{quote_literal(column)})"
         )
         if last is None or last < 1:
-            self.text(f"SELECT pg_catalog.setval({seq}, 1, false);\n\n")
+            self.statement(f"SELECT pg_catalog.setval({seq}, 1, false);", "select")
         else:
-            self.text(f"SELECT pg_catalog.setval({seq}, {last}, true);\n\n")
+            self.statement(f"SELECT pg_catalog.setval({seq}, {last}, true);", "select")
+        self.blank()
 
     def staged_copy(
         self, name: str, width: int, stage: int, data: Iterable[bytes], at_least: int
@@ -83,19 +144,25 @@ class Writer:
         columns, and moved into the one existing table whose name matches exactly or, failing
         that, without regard to case; each value is cast to its column's type there.
         """
-        temp = f"dumpconv_rows_{stage}"
+        # In pg_temp, qualified: no table of the dump (or the database) can be taken for it.
+        temp = f"pg_temp.dumpconv_rows_{stage}"
         cols = ", ".join(f"c{i + 1} text" for i in range(width))
-        self.text(f"CREATE TEMPORARY TABLE {temp} ({cols}) ON COMMIT DROP;\n")
-        self.text(f"COPY {temp} FROM stdin;\n")
+        self.statement(
+            f"CREATE TEMPORARY TABLE {temp} ({cols}) ON COMMIT DROP;",
+            "create-table",
+            schemas=("pg_temp",),
+        )
+        self.statement(f"COPY {temp} FROM stdin;", "copy", schemas=("pg_temp",))
         for piece in data:
             self.out.write(piece)
-        self.text("\\.\n\n")
+        self._raw("\\.\n\n")
         want = quote_literal(name)
         body = (
             "\nDECLARE\n    target regclass;\n    names text;\n    casts text;\n"
             "    n int;\n    seq record;\n    top bigint;\nBEGIN\n"
             "    SELECT c.oid INTO target FROM pg_catalog.pg_class c\n"
-            "        WHERE c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)\n"
+            "        WHERE c.relkind IN ('r', 'p')\n"
+            f"        AND c.relnamespace = {quote_literal(self.schema)}::pg_catalog.regnamespace\n"
             f"        AND (c.relname = {want} OR lower(c.relname) = lower({want}))\n"
             f"        ORDER BY c.relname = {want} DESC LIMIT 1;\n"
             "    IF target IS NULL THEN\n"
@@ -130,9 +197,13 @@ class Writer:
             "    END LOOP;\n"
             "END\n"
         )
-        self.text(f"DO {dollar_quote(body)};\n\n")
+        do = f"DO {dollar_quote(body)};"
+        self.statement(do, "do")
+        if pgcheck.do_body(do) != body:
+            raise pgcheck.StatementCheckError("the DO body ends elsewhere than built", do)
+        self.blank()
 
     def footer(self, restrict_key: str | None) -> None:
-        self.text("COMMIT;\n")
+        self.statement("COMMIT;", "commit")
         if restrict_key is not None:
-            self.text(f"\n\\unrestrict {restrict_key}\n")
+            self._raw(f"\n\\unrestrict {restrict_key}\n")

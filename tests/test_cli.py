@@ -21,6 +21,7 @@ from typer.testing import CliRunner, Result
 
 import dumpconv
 from dumpconv.cli import app
+from tests.test_golden import GOLDEN_KEY
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -72,7 +73,7 @@ def test_stdout_is_the_script_and_stderr_the_report(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(REPO)  # the header names the input as given on the command line
-    result = invoke(runner, ["fixtures/rails.sqlite.sql"])
+    result = invoke(runner, ["fixtures/rails.sqlite.sql", "--restrict-key", GOLDEN_KEY])
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes == golden("rails")
     assert_sql(result.stdout_bytes)
@@ -92,8 +93,8 @@ def test_quiet_prints_nothing_on_success(runner: CliRunner) -> None:
 
 
 def test_reads_stdin(runner: CliRunner) -> None:
-    from_stdin = invoke(runner, [], stdin=NAMES.read_bytes())
-    dash = invoke(runner, ["-"], stdin=NAMES.read_bytes())
+    from_stdin = invoke(runner, ["--restrict-key", GOLDEN_KEY], stdin=NAMES.read_bytes())
+    dash = invoke(runner, ["-", "--restrict-key", GOLDEN_KEY], stdin=NAMES.read_bytes())
     assert from_stdin.exit_code == 0, from_stdin.stderr
     assert dash.stdout_bytes == from_stdin.stdout_bytes
     # The same script as from the file, except for the name of the input in the header.
@@ -156,7 +157,9 @@ def test_output_file(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.Monk
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     target = out_dir / "pg.sql"
-    result = invoke(runner, ["fixtures/names.sqlite.sql", "-o", str(target)])
+    result = invoke(
+        runner, ["fixtures/names.sqlite.sql", "-o", str(target), "--restrict-key", GOLDEN_KEY]
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes == b""
     assert target.read_bytes() == golden("names")
@@ -324,7 +327,7 @@ PROGRAMS = {
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
 def test_installed_program_converts_a_file(program: str) -> None:
-    proc = _run([*PROGRAMS[program](), "fixtures/laravel.sqlite.sql"])
+    proc = _run([*PROGRAMS[program](), "fixtures/laravel.sqlite.sql", "--restrict-key", GOLDEN_KEY])
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout == golden("laravel")
     assert proc.stderr.decode().splitlines()[-1].startswith("dumpconv: 12 tables, 34 rows")

@@ -25,7 +25,6 @@ from dumpconv.ddl import (
     create_table,
     default_sql,
     foreign_key_item,
-    guarded,
     index_item,
     key_items,
     translate_expr,
@@ -34,6 +33,7 @@ from dumpconv.pgsql import quote_ident
 from dumpconv.schema import Column, Schema, Table, affinity
 from dumpconv.sqlite_ddl import parse_create_table
 from dumpconv.typemap import Decision
+from dumpconv.writer import Writer
 from tests.pgharness import PgServer
 
 
@@ -210,7 +210,7 @@ def test_expression_defaults_go_after_the_data() -> None:
     t = parse_create_table("CREATE TABLE t (a INT, b INT DEFAULT (a + 1))", 1, Schema())
     made = create_table(t, {"a": Decision("integer"), "b": Decision("integer")}, {})
     assert "DEFAULT" not in made.create
-    assert [p.sql for p in made.post] == ["ALTER TABLE t ALTER COLUMN b SET DEFAULT (a + 1);"]
+    assert [p.sql for p in made.post] == ["ALTER TABLE public.t ALTER COLUMN b SET DEFAULT (a + 1);"]
 
 
 def test_bare_word_default_is_a_string_as_in_sqlite() -> None:
@@ -321,6 +321,10 @@ SAME_MEANING = [
     "date('2024-01-02 03:04:05')",
 ]
 MAY_REFUSE = {
+    # round() is half-even on float8 in PostgreSQL, half away from zero in SQLite
+    # (sqlite-semantics.md §0 #4); strftime() has no translation yet: both are left out.
+    "round(price)",
+    "strftime('%Y-%m', '2024-01-02 03:04:05')",
     "strftime('%s', '2024-01-02 03:04:05')",
     "strftime('%H:%M:%f', '2024-01-02 03:04:05.250')",
     "date('2024-01-02 03:04:05')",
@@ -532,50 +536,50 @@ def test_current_timestamp_default_on_an_integer_column_loads(
 
 def test_plain_index(db: Db) -> None:
     item = db.index("CREATE INDEX idx_name ON items(name);")
-    assert item.sql == 'CREATE INDEX idx_name ON items ("Name");'
+    assert item.sql == 'CREATE INDEX idx_name ON public.items ("Name");'
     assert item.guard is None
     assert item.order == 1
 
 
 def test_unique_multi_column_desc_index(db: Db) -> None:
     item = db.index('CREATE UNIQUE INDEX ux ON Items("order", qty DESC);')
-    assert item.sql == 'CREATE UNIQUE INDEX ux ON items ("order", qty DESC);'
+    assert item.sql == 'CREATE UNIQUE INDEX ux ON public.items ("order", qty DESC);'
 
 
 def test_expression_index_is_translated_and_guarded(db: Db) -> None:
     item = db.index("CREATE INDEX ie ON items(lower(name), qty DESC);")
-    assert item.sql == 'CREATE INDEX ie ON items ((LOWER("Name")), qty DESC);'
+    assert item.sql == 'CREATE INDEX ie ON public.items ((LOWER("Name")), qty DESC);'
     assert item.guard == "index ie"
 
 
 def test_partial_index_where_is_translated(db: Db) -> None:
     item = db.index("CREATE UNIQUE INDEX ua ON items(name) WHERE flag = 1;")
-    assert item.sql == 'CREATE UNIQUE INDEX ua ON items ("Name") WHERE flag = TRUE;'
+    assert item.sql == 'CREATE UNIQUE INDEX ua ON public.items ("Name") WHERE flag = TRUE;'
     assert item.guard == "index ua"
 
 
 def test_collate_nocase_in_an_index_is_noted(db: Db) -> None:
     item = db.index("CREATE INDEX ic ON items(name COLLATE NOCASE DESC);")
-    assert "COLLATE NOCASE" in item.sql.split("\n")[0]
-    assert item.sql.splitlines()[0].startswith("-- ")
-    assert item.sql.splitlines()[-1] == 'CREATE INDEX ic ON items ("Name" DESC);'
+    assert "COLLATE NOCASE" in item.comments[0]
+    assert guarded(item).splitlines()[0].startswith("-- ")
+    assert item.sql == 'CREATE INDEX ic ON public.items ("Name" DESC);'
 
 
 def test_index_names_are_unique_among_relations(db: Db) -> None:
     item = db.index("CREATE INDEX items ON items(qty);")
-    assert item.sql == "CREATE INDEX items_1 ON items (qty);"
+    assert item.sql == "CREATE INDEX items_1 ON public.items (qty);"
 
 
 def test_bare_index_names_fold_to_lower_case(db: Db) -> None:
     item = db.index("CREATE INDEX IDX_Qty ON items(qty);")
-    assert item.sql == "CREATE INDEX idx_qty ON items (qty);"
+    assert item.sql == "CREATE INDEX idx_qty ON public.items (qty);"
     quoted = db.index('CREATE INDEX "IDX_Keep" ON items(qty);')
-    assert quoted.sql == 'CREATE INDEX "IDX_Keep" ON items (qty);'
+    assert quoted.sql == 'CREATE INDEX "IDX_Keep" ON public.items (qty);'
 
 
 def test_index_trailing_comment_and_schema_prefix(db: Db) -> None:
     item = db.index("CREATE INDEX IF NOT EXISTS main.ix4 ON items(qty) /* trailing */;")
-    assert item.sql == "CREATE INDEX ix4 ON items (qty);"
+    assert item.sql == "CREATE INDEX ix4 ON public.items (qty);"
 
 
 @pytest.mark.parametrize(
@@ -583,13 +587,14 @@ def test_index_trailing_comment_and_schema_prefix(db: Db) -> None:
     [
         ("CREATE INDEX ix ON items(nosuch);", "unknown column nosuch"),
         ("CREATE INDEX ix ON nosuch(a);", "table nosuch"),
-        ("CREATE INDEX ix ON items(datetime(name));", "DATETIME"),
+        ("CREATE INDEX ix ON items(datetime(name));", "datetime()"),
     ],
 )
 def test_untranslatable_indexes_become_comments(db: Db, sql: str, why: str) -> None:
     item = db.index(sql)
-    assert all(line.startswith("-- ") for line in item.sql.splitlines())
-    assert why in item.sql
+    assert item.sql == ""
+    assert why in " ".join(item.comments)
+    assert all(line.startswith("-- ") for line in guarded(item).splitlines())
     assert item.guard is None
 
 
@@ -652,8 +657,8 @@ def _fk(d: Db, columns: tuple[str, ...]) -> PostItem:
 def test_foreign_key_to_the_inferred_primary_key(fkdb: Db) -> None:
     item = _fk(fkdb, ("pid",))
     assert item.sql == (
-        "ALTER TABLE ONLY child ADD CONSTRAINT child_pid_fkey FOREIGN KEY (pid) "
-        "REFERENCES parent (id) ON DELETE CASCADE;"
+        "ALTER TABLE ONLY public.child ADD CONSTRAINT child_pid_fkey FOREIGN KEY (pid) "
+        "REFERENCES public.parent (id) ON DELETE CASCADE;"
     )
     assert item.fk_fallback == item.sql[:-1] + " NOT VALID;"
     assert item.guard
@@ -662,14 +667,14 @@ def test_foreign_key_to_the_inferred_primary_key(fkdb: Db) -> None:
 
 def test_foreign_key_with_explicit_columns_and_other_case(fkdb: Db) -> None:
     item = _fk(fkdb, ("pcode",))
-    assert "REFERENCES parent (code);" in item.sql
+    assert "REFERENCES public.parent (code);" in item.sql
 
 
 def test_composite_deferrable_named_foreign_key(fkdb: Db) -> None:
     item = _fk(fkdb, ("a", "b"))
     assert item.sql == (
-        "ALTER TABLE ONLY child ADD CONSTRAINT fk_ab FOREIGN KEY (a, b) REFERENCES pair (a, b) "
-        "DEFERRABLE INITIALLY DEFERRED;"
+        "ALTER TABLE ONLY public.child ADD CONSTRAINT fk_ab FOREIGN KEY (a, b) "
+        "REFERENCES public.pair (a, b) DEFERRABLE INITIALLY DEFERRED;"
     )
 
 
@@ -678,10 +683,11 @@ def test_foreign_keys_that_cannot_be_made_are_comments(
     fkdb: Db, columns: tuple[str, ...], why: str
 ) -> None:
     item = _fk(fkdb, columns)
-    assert item.sql.startswith("-- dumpconv: foreign key of child")
-    assert why in item.sql
-    assert all(line.startswith("--") for line in item.sql.splitlines())
-    assert guarded(item) == item.sql
+    assert item.sql == ""
+    text = guarded(item)
+    assert text.startswith("-- dumpconv: foreign key of child")
+    assert why in text
+    assert all(line.startswith("--") for line in text.splitlines())
 
 
 # --- guarded ---------------------------------------------------------------------------------
@@ -696,11 +702,11 @@ def _dollar_body(text: str) -> tuple[str, str]:
 
 
 def test_guarded_shape() -> None:
-    item = PostItem("CREATE INDEX ix ON t (a);", 1, guard="index ix")
+    item = PostItem("CREATE INDEX ix ON public.t (a);", 1, "index", guard="index ix")
     out = guarded(item)
     body, rest = _dollar_body(out)
     assert rest == ";"
-    assert "\n    CREATE INDEX ix ON t (a);\n" in body
+    assert "\n    EXECUTE $sql$CREATE INDEX ix ON public.t (a)$sql$;\n" in body
     assert body.lstrip().startswith("BEGIN")
     assert "EXCEPTION" in body
     assert "WHEN others THEN" in body
@@ -709,26 +715,39 @@ def test_guarded_shape() -> None:
 
 
 def test_unguarded_items_are_plain_sql() -> None:
-    assert guarded(PostItem("SELECT 1;", 1)) == "SELECT 1;"
+    assert guarded(PostItem("SELECT 1;", 1, "select")) == "SELECT 1;"
 
 
 def test_guard_name_percent_and_quote_are_escaped() -> None:
-    out = guarded(PostItem("SELECT 1;", 1, guard="index 100% it's"))
+    out = guarded(PostItem("SELECT 1;", 1, "select", guard="index 100% it's"))
     assert "'dumpconv: index 100%% it''s not created: %'" in out
 
 
 def test_guard_dollar_quote_is_safe_against_the_body() -> None:
-    item = PostItem("SELECT $dumpconv$x$dumpconv$;", 1, guard="view $dumpconv$")
+    item = PostItem("SELECT $dumpconv$x$dumpconv$;", 1, "select", guard="view $dumpconv$")
     body, rest = _dollar_body(guarded(item))
     assert rest == ";"
-    assert "SELECT $dumpconv$x$dumpconv$;" in body
+    assert "SELECT $dumpconv$x$dumpconv$$sql$;" in body
 
 
 def test_foreign_key_guard_has_a_not_valid_fallback(fkdb: Db) -> None:
     out = guarded(_fk(fkdb, ("pid",)))
     assert "WHEN foreign_key_violation OR check_violation THEN" in out
-    assert "ON DELETE CASCADE NOT VALID;" in out
+    assert "ON DELETE CASCADE NOT VALID$sql$;" in out
     assert out.index("foreign_key_violation") < out.index("WHEN others")
+
+
+def guarded(item: PostItem) -> str:
+    """The item as the writer writes it: comments, then the statement, guarded if asked."""
+    buf = io.BytesIO()
+    w = Writer(buf)
+    for text in item.comments:
+        w.comment(text)
+    if item.sql and item.guard is None:
+        w.statement(item.sql, item.kind)
+    elif item.sql and item.guard is not None:
+        w.guarded(item.sql, item.kind, item.guard, item.fk_fallback)
+    return buf.getvalue().decode().rstrip("\n")
 
 
 def _script(path: Path, *parts: str) -> Path:
@@ -749,7 +768,9 @@ def test_guards_turn_failures_into_named_warnings(
         "INSERT INTO child (id, pid, pcode) VALUES (1, 1, 'a'), (2, 99, 'a');\n"  # orphan pid 99
     )
     items = [guarded(_fk(fkdb, ("pid",))), guarded(_fk(fkdb, ("pcode",)))]
-    bad = guarded(PostItem("CREATE INDEX bad ON child (nosuch);", 1, guard="index 50% bad"))
+    bad = guarded(
+        PostItem("CREATE INDEX bad ON public.child (nosuch);", 1, "index", guard="index 50% bad")
+    )
     script = _script(tmp_path / "g.sql", *creates, data, *keys, *items, bad)
     result = pg_server.load_sql(pg_db, script).check()
     text = "\n".join(result.warnings)
@@ -775,13 +796,13 @@ def test_create_table_with_identity_defaults_and_notes() -> None:
     )
     made = create_table(t, d.decisions(t), {})
     assert made.create == (
-        'CREATE TABLE "User" (\n'
+        'CREATE TABLE public."User" (\n'
         "    id bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,\n"
         "    name text NOT NULL DEFAULT 'x',\n"
         "    active boolean DEFAULT false,\n"
         "    created timestamp DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'UTC'),\n"
         "    email text\n"
-        ");\n"
+        ");"
     )
     notes = "\n".join(map(str, made.notes))
     assert "COLLATE NOCASE" in notes
@@ -822,7 +843,7 @@ def test_primary_key_with_nulls_becomes_unique() -> None:
     t = d.table("CREATE TABLE k (a TEXT, b TEXT, PRIMARY KEY (a, b))", ["text", "text"])
     notes: list[Any] = []
     (item,) = key_items(t, d.schema, {"a": 1}, notes, set())
-    assert item.sql == "ALTER TABLE ONLY k ADD CONSTRAINT k_a_b_key UNIQUE (a, b);"
+    assert item.sql == "ALTER TABLE ONLY public.k ADD CONSTRAINT k_a_b_key UNIQUE (a, b);"
     assert "holds NULLs" in str(notes[0])
 
 

@@ -204,7 +204,7 @@ def test_silently_damaged_dump_converts(tmp_path: Path) -> None:
     converts (nothing in it says rows are missing; README, Inputs)."""
     code, out, err = convert(SHARED_DUMPS / "corrupt.sqlite-3.53.4.dump.sql", "-q")
     assert code == 0, err
-    assert b"COPY a (x, y) FROM stdin;" in out
+    assert b"COPY public.a (x, y) FROM stdin;" in out
 
 
 # --- interactive sessions --------------------------------------------------------------------

@@ -167,7 +167,9 @@ def test_simple_lower_case_names_stay_bare(name: str) -> None:
         ("a-b", '"a-b"'),
         ("a.b", '"a.b"'),
         ("a;drop", '"a;drop"'),
-        ("tab\there", '"tab\there"'),
+        # control characters never appear raw: the U&"…" form escapes them
+        ("tab\there", 'U&"tab\\0009here"'),
+        ("back\\slash\n", 'U&"back\\\\slash\\000A"'),
     ],
 )
 def test_names_that_need_quotes(name: str, quoted: str) -> None:
@@ -179,6 +181,16 @@ def test_quote_ident_is_bare_or_a_well_formed_quoted_name(name: str) -> None:
     out = quote_ident(name)
     if out == name:
         assert re.fullmatch(r"[a-z_][a-z0-9_$]*", name)
+    elif out.startswith('U&"'):
+        assert re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", name)
+        assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", out)
+        # PostgreSQL's reading: \\ is a backslash, \XXXX a code point, "" a quote
+        body = re.sub(
+            r"\\(\\|[0-9A-F]{4})",
+            lambda m: "\\" if m.group(1) == "\\" else chr(int(m.group(1), 16)),
+            out[3:-1],
+        )
+        assert body.replace('""', '"') == name
     else:
         assert out.startswith('"')
         assert out.endswith('"')
@@ -197,7 +209,10 @@ def test_quote_ident_is_bare_or_a_well_formed_quoted_name(name: str) -> None:
         ("it's", "'it''s'"),
         ("''", "''''''"),
         ("C:\\path\\file", "'C:\\path\\file'"),  # standard_conforming_strings: \ is ordinary
-        ("line1\nline2", "'line1\nline2'"),
+        # control characters never appear raw: an E'…' literal escapes them
+        ("line1\nline2", "E'line1\\x0Aline2'"),
+        ("a\\b\r", "E'a\\\\b\\x0D'"),
+        ("nel\x85", "E'nel\\u0085'"),
     ],
 )
 def test_quote_literal(text: str, literal: str) -> None:

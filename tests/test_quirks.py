@@ -76,7 +76,7 @@ def test_types_are_chosen_and_explained(dump: Path) -> None:
     lines = [d.message for d in report.diagnostics]
     for target, pg_type, words in EXPECTED[dump.name.removesuffix(".sqlite.sql")]:
         table, column = target.split(".")
-        create = text.split(f"CREATE TABLE {_q(table)} (\n", 1)[1].split("\n);", 1)[0]
+        create = text.split(f"CREATE TABLE public.{_q(table)} (\n", 1)[1].split("\n);", 1)[0]
         decl = next(ln for ln in create.splitlines() if ln.split()[0] == _q(column))
         rest = decl.strip().rstrip(",").split(maxsplit=1)[1]
         assert rest == pg_type or rest.startswith(pg_type + " "), decl

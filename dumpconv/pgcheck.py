@@ -1,0 +1,190 @@
+"""The last gate before output: every SQL statement dumpconv writes is checked here.
+
+Nothing from the input may reach the output as text, and every statement must do exactly
+what dumpconv meant. Each statement is parsed by PostgreSQL's own parser (``pglast``, which
+is libpg_query: the grammar of the server itself, so there is no second lexer to disagree
+with) and must be
+
+* exactly one statement, of the kind the caller names;
+* free of raw control characters (names and literals carry them only as escapes), and of any
+  line that psql could read as a meta-command (a backslash at the start of a line);
+* calling only functions dumpconv emits (:data:`FUNCTIONS`), in no schema but ``pg_catalog``;
+* naming only relations in the target schema (or, for the staging of a data-only load,
+  ``pg_temp``), and only types of :data:`TYPES`.
+
+A statement that fails is a bug in dumpconv, never output: :class:`StatementCheckError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+
+import pglast
+from pglast import ast
+from pglast.visitors import Visitor
+
+from .errors import DumpconvError
+from .pgsql import SCHEMA
+
+#: The statement kinds dumpconv writes, by the name callers use.
+KINDS: dict[str, type[ast.Node]] = {
+    "set": ast.VariableSetStmt,
+    "select": ast.SelectStmt,
+    "begin": ast.TransactionStmt,
+    "commit": ast.TransactionStmt,
+    "create-table": ast.CreateStmt,
+    "copy": ast.CopyStmt,
+    "alter-table": ast.AlterTableStmt,
+    "index": ast.IndexStmt,
+    "view": ast.ViewStmt,
+    "do": ast.DoStmt,
+}
+
+#: Functions the translations, the identity and the data-only staging emit (PostgreSQL names;
+#: SQLite's functions reach here only through the translation table of ``ddl``).
+FUNCTIONS: frozenset[str] = frozenset(
+    {
+        # the identity, the settings and the data-only staging
+        "setval", "pg_get_serial_sequence", "set_config",
+        # CURRENT_TIMESTAMP AT TIME ZONE 'UTC', and its text form
+        "timezone", "to_char",
+        # translations of SQLite's functions (ddl's table)
+        "abs", "lower", "upper", "length", "btrim", "ltrim", "rtrim", "substring", "position",
+        "count", "sum", "avg", "max", "min", "string_agg",
+    }
+)  # fmt: skip
+
+#: Types a statement may name (the last part of the name, as the parser reports it).
+TYPES: frozenset[str] = frozenset(
+    {
+        "int2", "int4", "int8", "bool", "float8", "numeric", "varchar", "text", "bytea",
+        "timestamp", "timestamptz", "date", "time", "json", "jsonb", "uuid", "interval",
+        "regclass", "regnamespace",
+    }
+)  # fmt: skip
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\x80-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+class StatementCheckError(DumpconvError):
+    """dumpconv built a statement other than the one it meant: a bug, reported as such."""
+
+    def __init__(self, why: str, sql: str) -> None:
+        shown = sql[:120].encode("unicode_escape").decode("ascii")
+        super().__init__(
+            f"internal error: an output statement failed its check ({why}): {shown}",
+            None,
+            "this is a bug in dumpconv; nothing was written. Please report it with the input",
+        )
+
+
+class _Collect(Visitor):
+    """Every function, relation and type a statement names."""
+
+    def __init__(self) -> None:
+        self.functions: list[tuple[str, ...]] = []
+        self.relations: list[tuple[str | None, str]] = []
+        self.types: list[tuple[str, ...]] = []
+
+    def visit_FuncCall(self, ancestors: object, node: ast.FuncCall) -> None:
+        self.functions.append(tuple(n.sval for n in node.funcname or ()))
+
+    def visit_RangeVar(self, ancestors: object, node: ast.RangeVar) -> None:
+        self.relations.append((node.schemaname, node.relname or ""))
+
+    def visit_TypeName(self, ancestors: object, node: ast.TypeName) -> None:
+        self.types.append(tuple(n.sval for n in node.names or ()))
+
+
+def check_statement(sql: str, kind: str, *, schemas: Iterable[str] = (SCHEMA,)) -> None:
+    """Raise :class:`StatementCheckError` unless ``sql`` is one statement of ``kind`` that
+    names only what dumpconv emits.
+
+    Args:
+        sql: the statement as it will be written (its ``;`` included or not).
+        kind: a key of :data:`KINDS`.
+        schemas: the schemas its relations may be in.
+    """
+    bad = _CONTROL.search(sql)
+    if bad is not None:
+        raise StatementCheckError(f"raw control character U+{ord(bad.group()):04X}", sql)
+    if re.search(r"(?m)^\s*\\", sql):
+        raise StatementCheckError("a line starts with a backslash", sql)
+    try:
+        parsed = pglast.parse_sql(sql)
+    except pglast.parser.ParseError as e:
+        raise StatementCheckError(f"PostgreSQL cannot parse it: {e}", sql) from None
+    if len(parsed) != 1:
+        raise StatementCheckError(f"{len(parsed)} statements instead of one", sql)
+    stmt = parsed[0].stmt
+    if not isinstance(stmt, KINDS[kind]):
+        raise StatementCheckError(f"a {type(stmt).__name__}, not {kind}", sql)
+    if isinstance(stmt, ast.CopyStmt) and (
+        not stmt.is_from or stmt.is_program or stmt.filename is not None
+    ):
+        raise StatementCheckError("COPY that does not read from stdin", sql)
+    if isinstance(stmt, ast.CopyStmt) and stmt.query is not None:
+        raise StatementCheckError("COPY of a query", sql)
+    seen = _Collect()
+    seen(stmt)
+    allowed_schemas = set(schemas)
+    for name in seen.functions:
+        if name[-1] not in FUNCTIONS or (len(name) > 1 and name[:-1] != ("pg_catalog",)):
+            raise StatementCheckError(f"calls {'.'.join(name)}()", sql)
+    for schema, rel in seen.relations:
+        if schema not in allowed_schemas:
+            raise StatementCheckError(f"names the relation {rel!r} outside its schema", sql)
+    for type_name in seen.types:
+        if type_name[-1] not in TYPES or (len(type_name) > 1 and type_name[:-1] != ("pg_catalog",)):
+            raise StatementCheckError(f"names the type {'.'.join(type_name)}", sql)
+
+
+def do_body(sql: str) -> str:
+    """The body of a ``DO`` statement, as PostgreSQL will read it (for the caller to compare
+    with the body it built: a quote that ends early shows as a difference)."""
+    stmt = pglast.parse_sql(sql)[0].stmt
+    assert isinstance(stmt, ast.DoStmt)
+    for arg in stmt.args or ():
+        if arg.defname == "as":
+            return str(arg.arg.sval)
+    raise StatementCheckError("DO without a body", sql)
+
+
+_GUARD_STATEMENTS = frozenset(
+    {"PLpgSQL_stmt_block", "PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_raise", "PLpgSQL_stmt_return"}
+)
+
+
+def check_guard(sql: str, body: str, executes: list[str]) -> None:
+    """Check a guard block: one ``DO`` whose body is exactly ``body`` and, read by PL/pgSQL's
+    own parser, does nothing but ``EXECUTE`` the given statement texts and raise warnings."""
+    check_statement(sql, "do")
+    if do_body(sql) != body:
+        raise StatementCheckError("the DO body ends elsewhere than built", sql)
+    wrapper = f"CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS {sql[3:].rstrip(';')}"
+    try:
+        tree = json.loads(pglast.parser.parse_plpgsql_json(wrapper))
+    except pglast.parser.ParseError as e:
+        raise StatementCheckError(f"PL/pgSQL cannot parse it: {e}", sql) from None
+    found: list[str] = []
+    kinds: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.startswith("PLpgSQL_stmt_"):
+                    kinds.add(key)
+                    if key == "PLpgSQL_stmt_dynexecute":
+                        found.append(value["query"]["PLpgSQL_expr"]["query"])
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(tree)
+    if not kinds <= _GUARD_STATEMENTS:
+        raise StatementCheckError(f"the guard runs {sorted(kinds - _GUARD_STATEMENTS)}", sql)
+    if found != executes:
+        raise StatementCheckError("the guard executes other statements than built", sql)
