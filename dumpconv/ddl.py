@@ -22,7 +22,7 @@ from sqlglot.errors import SqlglotError
 
 from .errors import DumpconvError
 from .lexer import Tok, tokenize
-from .pgsql import object_name, qualified, quote_ident, quote_literal
+from .pgsql import object_name, qualified, quote_ident, quote_literal, valid_text
 from .report import Severity
 from .schema import CheckConstraint, Column, ForeignKey, Schema, Table, fold
 from .sqlite_ddl import _Cursor
@@ -91,7 +91,7 @@ def _sqlite_literal(text: str) -> int | float | str | bytes | None:
     if text[:2] in ("X'", "x'"):
         return bytes.fromhex(text[2:-1])
     if text.startswith("'"):
-        return text[1:-1].replace("''", "'")
+        return valid_text(text[1:-1].replace("''", "'"))
     sign = -1 if text.startswith("-") else 1
     digits = text.lstrip("+-")
     if digits[:2].lower() == "0x":  # 64-bit two's complement, as SQLite reads hex
@@ -431,7 +431,7 @@ def _parse(sql: str, *, query: bool) -> exp.Expr:
             index = node.this
             if not (isinstance(index, str) and index.isdigit() and int(index) < len(strings)):
                 raise Untranslatable("cannot be parsed")
-            node.set("this", strings[int(index)])
+            node.set("this", valid_text(strings[int(index)]))
         elif isinstance(node, exp.Literal):
             node.set("this", _number(str(node.this)))
         elif isinstance(node, exp.Identifier):
@@ -493,7 +493,11 @@ def _rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
         if found is None:
             if col.this.args.get("quoted") and qualifier is None and not _known_alias(tree, name):
                 # SQLite reads a double-quoted name that matches no column as a string.
-                col.replace(exp.Literal.string(name))
+                string = exp.Literal.string(name)
+                if col is tree:
+                    tree = string
+                else:
+                    col.replace(string)
                 continue
             if _known_alias(tree, name):
                 continue
@@ -616,7 +620,7 @@ def _default_valid(col: Column, pg_type: str) -> bool:
     text = (col.default or "").strip("()").strip()
     if not text.startswith("'"):
         return True
-    value = text[1:-1].replace("''", "'").encode()
+    value = valid_text(text[1:-1].replace("''", "'")).encode()
     base = pg_type.split("(")[0]
     if base in _TEMPORAL_TYPES:
         return temporal_ok(_TEMPORAL_TYPES[base], value)

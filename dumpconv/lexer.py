@@ -22,6 +22,8 @@ BR_IDENT = r"\[[^\]]*\]"
 LINE_COMMENT = r"--[^\n]*"
 BLOCK_COMMENT = r"/\*(?:[^*]|\*(?!/))*(?:\*/|\Z)"
 BLOB = r"[xX]'[^']*'"
+# What SQLite accepts as a blob literal; any other X'…' is a syntax error to SQLite.
+VALID_BLOB = re.compile(r"[xX]'(?:[0-9a-fA-F]{2})*'")
 NUMBER = r"0[xX][0-9a-fA-F]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
 OPERATOR = r"\|\||->>|->|<<|>>|<=|>=|==|!=|<>|[-+*/%&|~<>=!(),.;]"
 VARIABLE = r"[?][0-9]*|[:@$][A-Za-z0-9_]+"
@@ -103,6 +105,13 @@ def tokenize(text: str, *, line: int | None = None, keep: bool = False) -> Itera
                 line,
             )
         kind = Tok(m.lastgroup)
+        if kind is Tok.BLOB and not VALID_BLOB.fullmatch(m.group()):
+            raise SplitError(
+                f"malformed blob literal {m.group()[:20]!r}: SQLite reads only pairs of hex "
+                "digits in X'…', so sqlite3 never wrote this",
+                line,
+                "convert the unedited output of sqlite3 .dump",
+            )
         if keep or kind not in (Tok.SPACE, Tok.COMMENT):
             yield Token(kind, m.group(), pos)
         pos = m.end()

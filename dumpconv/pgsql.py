@@ -58,8 +58,8 @@ def quote_ident(name: str) -> str:
         ``name`` bare when it is lower case, simple and not a key word; else in double quotes
         with ``"`` doubled.
     """
-    if "\x00" in name:
-        raise ValueError("a PostgreSQL name cannot hold NUL")
+    if "\x00" in name or not name:
+        raise ValueError("a PostgreSQL name cannot be empty or hold NUL")
     if _BARE_IDENT.fullmatch(name) and name not in PG_KEYWORDS:
         return name
     if _UNSAFE.search(name):
@@ -128,8 +128,21 @@ def comment_text(text: str) -> str:
     return printable(text)
 
 
+def valid_text(text: str) -> str:
+    """Text PostgreSQL can hold: bytes that were not UTF-8 (kept by the readers as surrogate
+    escapes) become U+FFFD, as the invalid-UTF-8 policy does for values."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def truncate_ident(name: str) -> str:
-    """Cut a name to PostgreSQL's identifier length on a character boundary."""
+    """Cut a name to PostgreSQL's identifier length on a character boundary (and make it
+    valid UTF-8: see :func:`valid_text`)."""
+    name = valid_text(name)
     raw = name.encode("utf-8")
     if len(raw) <= MAX_IDENT_BYTES:
         return name

@@ -20,13 +20,15 @@ from .report import Report, Severity, TableCounts
 from .rows import Batch, Insert, convert_run, encode_rows, scan_insert
 from .schema import Affinity, Column, Schema, Table, fold, pg_name
 from .splitter import Comment, InsertRun, RawStatement, iter_units
-from .spool import Spool
+from .spool import Recode, Spool, combine, nul_step
 from .sqlite_ddl import json_checked_column, parse_create_table
 from .sqlitefloat import SqliteReals, written_by_quote
 from .stats import TableStats
-from .typemap import Cat, Decision, Declared, Reencode, declared, render
+from .typemap import Cat, Decision, Declared, Reencode, declared, parameter_note, render
 from .writer import Writer
 
+# PostgreSQL's limit on the columns of a table.
+MAX_COLUMNS = 1600
 # Per-table cap on diagnostics about single values; the rest are counted.
 MAX_VALUE_NOTES = 10
 _ROWID_NAMES = {"rowid", "_rowid_", "oid"}
@@ -149,14 +151,30 @@ class _TableState:
     table: Table
     stats: TableStats
     casts: list[Cast | None] = field(default_factory=list)  # per INSERT column
-    # Text values that are not valid UTF-8, by column: the input lines of the first ones, and
-    # how many there are. Replaced by U+FFFD on the way out unless the column is bytea.
-    bad_lines: dict[int, list[int]] = field(default_factory=dict)
-    bad_counts: dict[int, int] = field(default_factory=dict)
+    # Text values PostgreSQL cannot store as they are, changed on the way out under their
+    # policy unless the column is bytea: not valid UTF-8, or holding NUL.
+    bad_utf8: _CellLog = field(default_factory=lambda: _CellLog())
+    nul: _CellLog = field(default_factory=lambda: _CellLog())
 
     @property
     def replaced(self) -> set[int]:
-        return set(self.bad_counts)
+        """Columns some of whose values change (so distinct values may become equal)."""
+        return set(self.bad_utf8.counts) | set(self.nul.counts)
+
+
+@dataclass
+class _CellLog:
+    """Values of one kind, by column: how many, and the input lines of the first ones."""
+
+    counts: dict[int, int] = field(default_factory=dict)
+    lines: dict[int, list[int]] = field(default_factory=dict)
+
+    def add(self, batch: Batch, cells: list[tuple[int, int]]) -> None:
+        for r, c in cells:
+            self.counts[c] = self.counts.get(c, 0) + 1
+            lines = self.lines.setdefault(c, [])
+            if len(lines) < MAX_VALUE_NOTES:
+                lines.append(batch.line_of(r))
 
 
 @dataclass
@@ -217,6 +235,8 @@ class _Conversion:
     def _statement(self, raw: bytes, line: int) -> None:
         st = classify(raw)
         kind = st.kind
+        if kind in _DEFINITIONS and not _is_utf8(raw):
+            self._invalid_utf8_definition(line)
         if kind is Kind.CREATE_TABLE:
             self._create_table(st.text, line)
         elif kind is Kind.INSERT:
@@ -252,6 +272,23 @@ class _Conversion:
                 "convert the output of sqlite3 .dump or iterdump() without editing it",
             )
 
+    def _invalid_utf8_definition(self, line: int) -> None:
+        """A CREATE statement with bytes that are not UTF-8 (names or literals): PostgreSQL
+        cannot hold them; under the invalid-UTF-8 policy they become U+FFFD, reported."""
+        if self.options.invalid_utf8 == "refuse":
+            raise DumpconvError(
+                "a definition holds names or text that are not valid UTF-8, which PostgreSQL "
+                "cannot store",
+                line,
+                "rename the objects in SQLite, or convert with --invalid-utf8=replace (U+FFFD)",
+            )
+        self.report.add(
+            "invalid-utf8-replaced", Severity.LOSSY,
+            "a definition holds names or text that are not valid UTF-8; invalid bytes replaced "
+            "by U+FFFD in the names and literals PostgreSQL gets",
+            line=line,
+        )  # fmt: skip
+
     def _create_table(self, text: str, line: int) -> None:
         table = parse_create_table(text, line, self.schema)
         if self.data_only and not table.key.startswith("sqlite_"):
@@ -274,6 +311,13 @@ class _Conversion:
             return
         if key in self.tables:
             raise TranslateError(f"table {table.name} is created twice", line)
+        if len(table.columns) > MAX_COLUMNS:
+            raise TranslateError(
+                f"table {table.name} has {len(table.columns)} columns; PostgreSQL tables have "
+                f"at most {MAX_COLUMNS}",
+                line,
+                "split the table in SQLite before converting",
+            )
         self.schema.add(table)
         # A text column whose CHECK requires valid JSON holds JSON (Django's JSONField).
         json_cols = {
@@ -391,7 +435,9 @@ class _Conversion:
         (sqlite3 .dump --data-only writes none)."""
         if key.startswith("sqlite_") or key in self.skipped:
             return False
-        return self.data_only or not self.tables
+        # A whole dump starts with BEGIN TRANSACTION; rows in it for a table it never
+        # created are not a dump's (refused by the caller).
+        return self.data_only or (not self.tables and not self.began)
 
     def _external_table(self, first: Insert, quoted: bool, line: int) -> _TableState:
         """A table known only from its rows: it must exist in PostgreSQL already."""
@@ -444,37 +490,43 @@ class _Conversion:
                 batch.line_of(r),
                 "fix the value in SQLite, or convert with --invalid-utf8=replace (U+FFFD)",
             )
-        for r, c in batch.bad_utf8:
-            state.bad_counts[c] = state.bad_counts.get(c, 0) + 1
-            lines = state.bad_lines.setdefault(c, [])
-            if len(lines) < MAX_VALUE_NOTES:
-                lines.append(batch.line_of(r))
+        if batch.nul and self.options.nul == "refuse":
+            r, c = batch.nul[0]
+            raise DumpconvError(
+                f"{state.table.name}.{cols[c].name}: text holds a NUL byte, which PostgreSQL "
+                "text cannot store",
+                batch.line_of(r),
+                "fix the value in SQLite, or convert with --nul=replace (U+FFFD) or --nul=strip",
+            )
+        state.bad_utf8.add(batch, batch.bad_utf8)
+        state.nul.add(batch, batch.nul)
 
-    def _invalid_utf8(self, state: _TableState, reencode: dict[int, Reencode],
-                      decisions: dict[str, Decision] | None) -> None:  # fmt: skip
-        """Report the columns whose invalid UTF-8 must be replaced, and replace it on the way
-        out; a bytea column keeps the bytes as they are."""
-        cols = state.table.insert_columns
-        for c, count in state.bad_counts.items():
-            if decisions is not None and decisions[cols[c].key].pg_type == "bytea":
-                continue
-            how = reencode.get(c)
-            reencode[c] = Reencode.TEXT_SAFE if how is Reencode.REAL_SHORTEST else (
-                how or Reencode.FIX_UTF8
-            )  # fmt: skip
-            for line in state.bad_lines[c]:
-                self.report.add(
-                    "invalid-utf8-replaced", Severity.LOSSY,
-                    f"{state.table.name}.{cols[c].name}: text is not valid UTF-8; "
-                    "invalid bytes replaced by U+FFFD",
-                    line=line,
-                )  # fmt: skip
-            if count > len(state.bad_lines[c]):
-                self.report.add(
-                    "invalid-utf8-replaced", Severity.LOSSY,
-                    f"{state.table.name}.{cols[c].name}: {count - len(state.bad_lines[c])} more "
-                    "texts with invalid UTF-8 replaced",
-                )  # fmt: skip
+    def _unstorable_text(self, state: _TableState, reencode: dict[int, Recode],
+                         decisions: dict[str, Decision] | None) -> None:  # fmt: skip
+        """Apply the policies for text PostgreSQL cannot store (invalid UTF-8, NUL) on the way
+        out, and report every value changed; a bytea column keeps the bytes as they are."""
+        nul = self.options.nul
+        for log, step, code, change in (
+            (state.bad_utf8, Reencode.FIX_UTF8, "invalid-utf8-replaced",
+             "is not valid UTF-8; invalid bytes replaced by U+FFFD"),
+            (state.nul, nul_step(nul) if nul != "refuse" else None,
+             "nul-replaced" if nul == "replace" else "nul-stripped",
+             f"holds NUL bytes, which PostgreSQL text cannot; "
+             f"{'each replaced by U+FFFD' if nul == 'replace' else 'removed'}"),
+        ):  # fmt: skip
+            for c, count in log.counts.items():
+                col = state.table.insert_columns[c]
+                if decisions is not None and decisions[col.key].pg_type == "bytea":
+                    continue
+                assert step is not None  # a refused value stopped the conversion
+                reencode[c] = combine(reencode.get(c), step)
+                what = f"{state.table.name}.{col.name}"
+                for line in log.lines[c]:
+                    self.report.add(code, Severity.LOSSY, f"{what}: text {change}", line=line)
+                more = count - len(log.lines[c])
+                if more:
+                    self.report.add(code, Severity.LOSSY,
+                                    f"{what}: {more} more texts changed the same way")  # fmt: skip
 
     def check_complete(self) -> None:
         if self.data_only and not self.began:
@@ -573,8 +625,10 @@ class _Conversion:
                     f"rows of {table.name} skipped: {internal[key]}", line=table.line,
                 )  # fmt: skip
                 continue
-            reencode = dict.fromkeys(range(len(table.columns)), Reencode.REAL_SHORTEST)
-            self._invalid_utf8(state, reencode, None)
+            reencode: dict[int, Recode] = dict.fromkeys(
+                range(len(table.columns)), Reencode.REAL_SHORTEST
+            )
+            self._unstorable_text(state, reencode, None)
             seq = self.sequences.get(key, 0)
             plan.tables.append(_TablePlan(state, "", [], reencode, None, resync=seq))
         return plan
@@ -634,6 +688,10 @@ class _Conversion:
                     st, rowid_alias=col.name == table.rowid_alias, where=f"{table.name}.{col.name}"
                 )
                 name = col.declared.strip().upper()
+                limit = parameter_note(col.declared)
+                if limit is not None and not dec.reason:
+                    dec = Decision(dec.pg_type, f"{limit}; {dec.pg_type} holds every value",
+                                   dec.reencode)  # fmt: skip
                 if st.declared.cat is Cat.ANY and name not in ("", "ANY") and not dec.reason:
                     dec = Decision(dec.pg_type, f"{col.declared} is no type PostgreSQL knows; "
                                    f"{dec.pg_type} holds every value", dec.reencode)  # fmt: skip
@@ -709,12 +767,12 @@ class _Conversion:
                 self.report.add("definition-changed", note.severity, f"{table.name}: {note}",
                                 line=table.line)  # fmt: skip
 
-        reencode: dict[int, Reencode] = {}
+        reencode: dict[int, Recode] = {}
         for i, c in enumerate(table.insert_columns):
             how = decisions[c.key].reencode
             if how is not None:
                 reencode[i] = how
-        self._invalid_utf8(state, reencode, decisions)
+        self._unstorable_text(state, reencode, decisions)
         setval = None
         if table.rowid_alias is not None:
             alias = table.column(table.rowid_alias)
@@ -748,12 +806,26 @@ class _Conversion:
         )
 
 
+_DEFINITIONS = frozenset(
+    {Kind.CREATE_TABLE, Kind.CREATE_INDEX, Kind.CREATE_VIEW, Kind.CREATE_TRIGGER,
+     Kind.CREATE_VIRTUAL_TABLE}
+)  # fmt: skip
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 @dataclass
 class _TablePlan:
     state: _TableState
     create: str
     notes: list[str]
-    reencode: dict[int, Reencode]
+    reencode: dict[int, Recode]
     setval: tuple[str, int | None] | None
     resync: int | None = None  # data-only: move existing sequences past the data and this
 

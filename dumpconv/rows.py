@@ -6,15 +6,19 @@ Two readers produce the same :class:`Batch`:
   with a handful of whole-buffer operations. It splits the run on ``'``: the even pieces are
   the SQL around the string literals (numbers, NULL, commas, ``X`` prefixes, the few
   functions dumps use), the odd pieces are string contents. The SQL pieces are joined with
-  NUL (which no dump contains), checked against the exact grammar of dump values with one
-  regular expression, and rewritten to COPY syntax; the string pieces are escaped together.
-  It returns None for anything outside that grammar.
+  NUL, checked against the exact grammar of dump values with one regular expression, and
+  rewritten to COPY syntax; the string pieces are escaped together, joined by NUL. It
+  returns None for anything outside that grammar, and for any NUL in the input or in a
+  value a function call makes (``char(0)``, ``unistr('\\u0000')``): NUL is the placeholder.
 * :func:`scan_insert`, the exact reader, reads one statement token by token into Python
   values. It handles every form, explains every error with its line, and is the reference
   the fast path is tested against.
 
 A batch keeps the COPY fields in INSERT order and one storage-class byte per field
-(``encode.C_*``), so that statistics and later re-encoding know a real from a text.
+(``encode.C_*``), so that statistics and later re-encoding know a real from a text. It also
+records the text values PostgreSQL text cannot hold as they are: invalid UTF-8
+(``Batch.bad_utf8``, kept byte for byte) and NUL (``Batch.nul``, spooled as ``\\x00``); the
+pipeline applies its policy to each (see ``encode``).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from .encode import (
     C_NULL,
     C_REAL,
     C_TEXT,
-    copy_escape,
+    copy_escape_joined,
     encode_value,
     real_text,
 )
@@ -56,6 +60,8 @@ class Batch:
         first_line: input line of the first row.
         columns: the storage classes of each column.
         bad_utf8: (row, column) of text values that are not valid UTF-8 (kept as they are).
+        nul: (row, column) of text values holding NUL, which PostgreSQL text cannot hold
+            (escaped as ``\\x00`` in ``copy``; the NUL policy applies on the way out).
     """
 
     copy: bytes
@@ -65,6 +71,7 @@ class Batch:
     columns: list[Classes]
     lines: list[int] | None = None
     bad_utf8: list[tuple[int, int]] = field(default_factory=list)
+    nul: list[tuple[int, int]] = field(default_factory=list)
     _fields: list[bytes] | None = None
 
     @property
@@ -97,8 +104,9 @@ class Batch:
         )
         where = {old: new for new, old in enumerate(order)}
         bad = [(r, where[c]) for r, c in self.bad_utf8 if c in where]
+        nul = [(r, where[c]) for r, c in self.nul if c in where]
         out = Batch(copy, new_shapes, n, self.first_line, [self.columns[c] for c in order],
-                    self.lines, bad)  # fmt: skip
+                    self.lines, bad, nul)  # fmt: skip
         out._fields = new_fields
         return out
 
@@ -248,10 +256,11 @@ def convert_run(
         reals: read reals as SQLite does (dumps written with quote(): see sqlitefloat).
 
     Returns:
-        The rows, or None when the text is not entirely in the dump-value grammar (the
-        caller then reads it statement by statement with :func:`scan_insert`).
+        The rows, or None when the text is not entirely in the dump-value grammar, or holds
+        a NUL or a function call that makes one (the caller then reads it statement by
+        statement with :func:`scan_insert`). It never raises.
     """
-    if arity < 1:
+    if arity < 1 or b"\x00" in body:  # NUL is the placeholder (and a value PostgreSQL rejects)
         return None
     segs = body.split(b"'")
     if len(segs) % 2 == 0:
@@ -266,9 +275,15 @@ def convert_run(
     outs = outs[:-2]
     if b"\r" in outs:
         outs = outs.replace(b"\r\n", b"\n")
+    separators = outs.count(b");\n" + prefix)
     outs = outs.replace(b");\n" + prefix, b"\n")
     if b")," in outs:
-        outs = _MULTIROW.sub(b"\n", outs)
+        outs, more = _MULTIROW.subn(b"\n", outs)
+        separators += more
+    # Line feeds now only end rows, tabs nowhere, and \x02 is _decode_calls' filler: any
+    # other is outside the grammar (a value spread over lines, a tab between values).
+    if b"\t" in outs or b"\x02" in outs or outs.count(b"\n") != separators:
+        return None
     if b"(" in outs or b"|" in outs:
         decoded = _decode_calls(outs, inner)
         if decoded is None:
@@ -304,7 +319,8 @@ def convert_run(
         if fixes:
             outs = QUOTE_REAL.sub(lambda m: fixes.get(m.group(), m.group()), outs)
 
-    joined = copy_escape(b"\x00".join(inner))
+    # No piece holds NUL (none in the body, and _decode_calls gives up on any it would make).
+    joined = copy_escape_joined(b"\x00".join(inner))
     bad_segments: list[int] = []
     if not _is_utf8(joined):
         # Kept as they are: a bytea column holds them exactly; a text column has them
@@ -413,7 +429,8 @@ def _decode_calls(outs: bytes, inner: list[bytes]) -> bytes | None:
     The decoded text goes into the first string piece of the call; the call's other pieces
     are emptied and its SQL becomes NUL/\x02 filler that joins to nothing. The common
     one-marker ``replace(…,'\n',char(10))`` and ``unistr(…)`` are done with splits; the
-    rest with a regular-expression walk.
+    rest with a regular-expression walk. None if a call is outside the grammar or makes a
+    NUL (which would break the NUL placeholders; the exact reader takes those).
     """
     nested = b"replace(replace(" in outs
     for call, char in _COMMON_CALLS:
@@ -434,6 +451,8 @@ def _decode_calls(outs: bytes, inner: list[bytes]) -> bytes | None:
         for part in parts[:-1]:
             k += part.count(b"\x00")
             inner[k] = decode_unistr(inner[k])
+            if b"\x00" in inner[k]:
+                return None
             k += 1
         outs = b"\x00".join(parts)
     if b"(" not in outs and b"|" not in outs:
@@ -462,7 +481,7 @@ def _decode_calls(outs: bytes, inner: list[bytes]) -> bytes | None:
                 is_string.append(False)
         total = k - first
         value = _evaluate_call(text, parts)
-        if value is None or total == 0:
+        if value is None or total == 0 or b"\x00" in value:
             failed = True
             return text
         inner[first] = value
@@ -480,10 +499,22 @@ _CALL_PARTS = re.compile(rb"(?P<run>\x00+)|char\((?P<codes>[0-9,]+)\)")
 
 
 def _chars(codes: bytes) -> bytes:
-    try:
-        return "".join(chr(int(c)) for c in codes.split(b",")).encode("utf-8", "surrogatepass")
-    except (ValueError, OverflowError):
+    out = []
+    for c in codes.split(b","):
+        try:
+            code = int(c.lstrip(b"0") or b"0")
+        except ValueError:  # more digits than Python reads: far outside the code points
+            code = -1
+        out.append(char_bytes(code))
+    return b"".join(out)
+
+
+def char_bytes(code: int) -> bytes:
+    """The bytes SQLite's ``char()`` writes for one code point: U+FFFD outside 0..0x10FFFF,
+    and a surrogate encoded like any other code point (invalid UTF-8)."""
+    if not 0 <= code <= 0x10FFFF:
         return b"\xef\xbf\xbd"
+    return chr(code).encode("utf-8", "surrogatepass")
 
 
 def _evaluate_call(text: bytes, parts: list[bytes]) -> bytes | None:
@@ -652,9 +683,10 @@ class _Reader:
             return subject.replace(marker, repl) if marker else subject
         if name == b"CHAR":
             try:
-                return "".join(chr(int(a)) for a in args if isinstance(a, (int, float, str)))
+                codes = [int(a) for a in args if isinstance(a, (int, float, str))]
             except (TypeError, ValueError, OverflowError):
                 raise self.error("char() with an argument that is not a code point") from None
+            return _text(b"".join(map(char_bytes, codes)))
         if name == b"UNISTR" and len(args) == 1:
             raw = _as_text(args[0]).encode("utf-8", "surrogateescape")
             return decode_unistr(raw).decode("utf-8", "surrogateescape")
@@ -794,6 +826,7 @@ def encode_rows(rows: list[tuple[Value, ...]], arity: int, line: int) -> Batch:
     shapes: list[bytes] = []
     kinds = bytearray()
     bad: list[tuple[int, int]] = []
+    nul: list[tuple[int, int]] = []
     for r, row in enumerate(rows):
         if len(row) != arity:
             raise RowError(
@@ -808,6 +841,8 @@ def encode_rows(rows: list[tuple[Value, ...]], arity: int, line: int) -> Batch:
                 shapes.append(b"\x00")
                 if not _is_utf8(f):
                     bad.append((r, c))
+                if isinstance(value, str) and "\x00" in value:
+                    nul.append((r, c))
             elif cls == C_BLOB:
                 shapes.append(b"\\\\x\x00")
             else:
@@ -815,6 +850,6 @@ def encode_rows(rows: list[tuple[Value, ...]], arity: int, line: int) -> Batch:
             fields.append(f)
     copy = b"".join(b"\t".join(fields[i : i + arity]) + b"\n" for i in range(0, len(fields), arity))
     columns = [classes_from_bytes(bytes(kinds[c::arity])) or Classes() for c in range(arity)]
-    batch = Batch(copy, shapes, arity, line, columns, [line] * len(rows), bad)
+    batch = Batch(copy, shapes, arity, line, columns, [line] * len(rows), bad, nul)
     batch._fields = fields
     return batch

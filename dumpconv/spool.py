@@ -6,13 +6,22 @@ of chunks: where its rows are, and the storage class of each column in them, so 
 column whose type was widened can be re-encoded on the way out. Consecutive batches of a
 table with the same classes merge into one chunk, so the bookkeeping stays small however
 many rows a table has.
+
+Re-encoding on the way out (:meth:`Spool.read`) is asked per column with a :data:`Recode`:
+one :class:`~dumpconv.typemap.Reencode` step, or several joined by :func:`combine`. Besides
+the type's own step (``decide``), the pipeline adds the policies for values PostgreSQL text
+cannot hold: ``Reencode.FIX_UTF8`` (invalid UTF-8 to U+FFFD) and the NUL policy
+(:func:`nul_step`: ``Reencode.NUL_REPLACE``, each ``\\x00`` to U+FFFD, or
+``Reencode.NUL_STRIP``). A column that becomes bytea (``Reencode.TO_BYTEA``) takes neither:
+it keeps every byte, NUL and invalid UTF-8 included.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import IO
 
 from .casts import TRANSFORMS, epoch_to_text
@@ -23,6 +32,7 @@ from .encode import (
     C_REAL,
     C_TEXT,
     NULL,
+    apply_nul_policy,
     bytea_hex,
     copy_unescape,
     fix_utf8,
@@ -32,6 +42,55 @@ from .rows import Batch
 from .typemap import Reencode
 
 READ_SIZE = 1 << 22
+
+Recode = Reencode | frozenset[Reencode]
+"""How one column's fields are re-encoded: a single step, or a set made by :func:`combine`."""
+
+_STEPS_OF_TEXT_SAFE = frozenset((Reencode.REAL_SHORTEST, Reencode.FIX_UTF8))
+_NUL_STEPS = {"replace": Reencode.NUL_REPLACE, "strip": Reencode.NUL_STRIP}
+# Steps that each make the column a type of its own: at most one per column.
+_TYPE_STEPS = frozenset([Reencode.TO_BYTEA, *(r for r in Reencode if r.value in TRANSFORMS)])
+
+
+def nul_step(policy: str) -> Reencode:
+    """The re-encoding step of a NUL policy that rewrites values: ``"replace"`` or ``"strip"``
+    (``encode.NUL_POLICIES``; ``"refuse"`` stops the conversion instead)."""
+    try:
+        return _NUL_STEPS[policy]
+    except KeyError:
+        raise ValueError(f"no re-encoding step for the NUL policy {policy!r}") from None
+
+
+def steps(how: Recode) -> frozenset[Reencode]:
+    """The single steps of a re-encoding (``TEXT_SAFE`` is REAL_SHORTEST and FIX_UTF8)."""
+    if isinstance(how, Reencode):
+        return _STEPS_OF_TEXT_SAFE if how is Reencode.TEXT_SAFE else frozenset((how,))
+    return frozenset().union(*map(steps, how))
+
+
+def combine(how: Recode | None, step: Reencode) -> Recode:
+    """A column's re-encoding ``how`` (None: none yet) with one more step.
+
+    One step stays a :class:`Reencode` member, REAL_SHORTEST with FIX_UTF8 is
+    ``Reencode.TEXT_SAFE`` (so existing plans are unchanged); other combinations are a
+    frozenset. A bytea column (TO_BYTEA) keeps its bytes exactly: no other step is added
+    to it (the pipeline need not ask for one either).
+
+    Raises:
+        ValueError: two NUL policies, or two steps that each choose the column's type.
+    """
+    joined = (steps(how) if how is not None else frozenset()) | steps(step)
+    if len(joined & _TYPE_STEPS) > 1:
+        raise ValueError(f"conflicting re-encodings: {sorted(r.value for r in joined)}")
+    if {Reencode.NUL_REPLACE, Reencode.NUL_STRIP} <= joined:
+        raise ValueError("both NUL policies for one column")
+    if Reencode.TO_BYTEA in joined:  # it writes every value's exact bytes: nothing else
+        return Reencode.TO_BYTEA
+    if joined == _STEPS_OF_TEXT_SAFE:
+        return Reencode.TEXT_SAFE
+    if len(joined) == 1:
+        return next(iter(joined))
+    return joined
 
 
 @dataclass(slots=True)
@@ -93,7 +152,7 @@ class Spool:
     def rows(self, key: str) -> int:
         return sum(c.nrows for c in self._chunks.get(key, []))
 
-    def read(self, key: str, reencode: dict[int, Reencode]) -> Iterator[bytes]:
+    def read(self, key: str, reencode: Mapping[int, Recode]) -> Iterator[bytes]:
         """The table's COPY text in pieces of whole rows, the given columns re-encoded.
 
         Merged chunks can hold a whole table: they are read a few megabytes at a time.
@@ -135,51 +194,79 @@ def _kind(kinds: set[int], mixed: bool) -> int:
     return next(iter(kinds))
 
 
-def _needs(chunk: Chunk, col: int, how: Reencode) -> bool:
+def _needs(chunk: Chunk, col: int, how: Recode) -> bool:
     kind = chunk.kinds[col]
-    if how.value in TRANSFORMS:
-        return kind != C_NULL
-    if how is Reencode.REAL_SHORTEST:
-        return kind in (0, C_REAL)
-    if how is Reencode.FIX_UTF8:
-        return kind in (0, C_TEXT)
-    if how is Reencode.TEXT_SAFE:
-        return kind in (0, C_REAL, C_TEXT)
-    return kind not in (C_NULL, C_BLOB)
+    return kind == 0 or any(kind in _KINDS[step] for step in steps(how))
+
+
+# The storage classes each step changes (a mixed column, kind 0, may hold any of them).
+_KINDS: dict[Reencode, tuple[int, ...]] = {
+    Reencode.REAL_SHORTEST: (C_REAL,),
+    Reencode.FIX_UTF8: (C_TEXT,),
+    Reencode.NUL_REPLACE: (C_TEXT,),
+    Reencode.NUL_STRIP: (C_TEXT,),
+    Reencode.TO_BYTEA: (C_INT, C_REAL, C_TEXT),
+    **{r: (C_INT, C_REAL, C_TEXT, C_BLOB) for r in Reencode if r.value in TRANSFORMS},
+}
 
 
 def _reencode(
-    data: bytes, chunk: Chunk, active: dict[int, Reencode], per_row: dict[int, bytes]
+    data: bytes, chunk: Chunk, active: Mapping[int, Recode], per_row: dict[int, bytes]
 ) -> bytes:
+    converters = [(c, _converter(how)) for c, how in active.items()]
     rows = data[:-1].split(b"\n")
     out = []
     for r, line in enumerate(rows):
         fields = line.split(b"\t")
-        for c, how in active.items():
+        for c, convert in converters:
             f = fields[c]
             if f == NULL:
                 continue
             kind = per_row[c][r] if c in per_row else chunk.kinds[c]
-            fields[c] = convert_field(f, kind, how)
+            fields[c] = convert(f, kind)
         out.append(b"\t".join(fields))
     return b"\n".join(out) + b"\n"
 
 
-def convert_field(field: bytes, kind: int, how: Reencode) -> bytes:
+def convert_field(field: bytes, kind: int, how: Recode) -> bytes:
     """One spooled COPY field of storage class ``kind``, re-encoded for its column's type."""
-    if how.value in TRANSFORMS:
-        # The cast checked the range: every number is a date PostgreSQL reads; texts are
-        # dates already.
-        if kind not in (C_INT, C_REAL):
+    return _converter(how)(field, kind)
+
+
+@cache
+def _converter(how: Recode) -> Callable[[bytes, int], bytes]:
+    """The function that re-encodes one field (field, kind) the way ``how`` says."""
+    todo = steps(how)
+    if Reencode.TO_BYTEA in todo:
+        return _to_bytea
+    transform = next((r.value for r in todo if r.value in TRANSFORMS), None)
+    shortest = Reencode.REAL_SHORTEST in todo
+    fix = Reencode.FIX_UTF8 in todo
+    nul = next((p for p, r in _NUL_STEPS.items() if r in todo), None)
+
+    def convert(field: bytes, kind: int) -> bytes:
+        if kind == C_TEXT:
+            if fix:
+                field = fix_utf8(field)
+            if nul is not None:
+                field = apply_nul_policy(field, nul)
             return field
-        return epoch_to_text(field, how.value, True) or field
-    if how in (Reencode.REAL_SHORTEST, Reencode.FIX_UTF8, Reencode.TEXT_SAFE):
-        if kind == C_REAL and how is not Reencode.FIX_UTF8:
+        if transform is not None:
+            # The cast checked the range: every number is a date PostgreSQL reads; texts
+            # are dates already.
+            if kind in (C_INT, C_REAL):
+                return epoch_to_text(field, transform, True) or field
+            return field
+        if kind == C_REAL and shortest:
             return real_text(float(field))
-        if kind == C_TEXT and how is not Reencode.REAL_SHORTEST:
-            return fix_utf8(field)
         return field
-    # Reencode.TO_BYTEA: a blob is already bytea; anything else becomes its text's bytes.
+
+    return convert
+
+
+def _to_bytea(field: bytes, kind: int) -> bytes:
+    """A blob is already bytea; anything else becomes its text's bytes (a text's NULs and
+    invalid UTF-8 included)."""
     if kind == C_BLOB:
         return field
     if kind == C_TEXT:

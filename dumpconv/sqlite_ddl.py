@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .errors import TranslateError
 from .lexer import Tok, Token, tokenize
+from .pgsql import valid_text
 from .schema import (
     CheckConstraint,
     Column,
@@ -219,7 +220,7 @@ def parse_create_table(text: str, line: int, schema: Schema) -> Table:
         autoincrement |= col_pk.autoincrement
 
     renamed = _dedupe_pg_names(columns)
-    wanted = name if quoted else fold(name)
+    wanted = valid_text(name if quoted else fold(name))
     pg = schema.claim(pg_name(name, quoted))
     if pg != wanted:
         renamed.insert(0, f"table {name} is named {pg} (PostgreSQL names have at most 63 bytes, "
@@ -316,7 +317,8 @@ def _column(
         declared = " ".join(raw.split())
 
     column = Column(name=name, pg=pg_name(name, quoted), declared=declared,
-                    affinity=affinity(declared), wanted=name if quoted else fold(name))  # fmt: skip
+                    affinity=affinity(declared),
+                    wanted=valid_text(name if quoted else fold(name)))  # fmt: skip
     pk: _ColumnKey | None = None
     cname: str | None = None
     while True:

@@ -53,7 +53,12 @@ class Declared:
         return self.cat in (Cat.TIMESTAMP, Cat.DATE, Cat.TIME)
 
 
-_PARAMS = re.compile(r"\(\s*([-+]?\d+)\s*(?:,\s*([-+]?\d+)\s*)?\)")
+# (Parameters of more than 30 digits are no parameters: no type has them, and Python's int()
+# refuses very long digit strings.)
+_PARAMS = re.compile(r"\(\s*([-+]?\d{1,30})\s*(?:,\s*([-+]?\d{1,30})\s*)?\)")
+#: PostgreSQL's limits on type parameters (varchar's length, numeric's precision).
+MAX_VARCHAR = 10485760
+MAX_NUMERIC_PRECISION = 1000
 
 # Whole declared names (upper case, without parameters) → category. Checked before the
 # affinity rules, which decide everything not listed.
@@ -119,7 +124,7 @@ def declared(decl: str) -> Declared:
     if cat is Cat.NUMERIC:
         if (
             first is not None
-            and 0 < first <= 1000
+            and 0 < first <= MAX_NUMERIC_PRECISION
             and (second or 0) >= 0
             and (second or 0) <= first
         ):
@@ -132,7 +137,11 @@ def declared(decl: str) -> Declared:
         # INTEGER, INT and the rest: SQLite's integers are 64-bit, whatever the name says.
         return Declared(Cat.BIGINT)
     if aff is Affinity.TEXT:
-        if first is not None and first > 0 and any(w in base for w in _VARCHAR_WORDS):
+        if (
+            first is not None
+            and 0 < first <= MAX_VARCHAR
+            and any(w in base for w in _VARCHAR_WORDS)
+        ):
             return Declared(Cat.VARCHAR, length=first)
         return Declared(Cat.TEXT)
     if aff is Affinity.REAL:
@@ -142,13 +151,39 @@ def declared(decl: str) -> Declared:
     return Declared(Cat.ANY)
 
 
+def parameter_note(decl: str) -> str | None:
+    """Why a declared type's parameters were not kept, when PostgreSQL cannot take them."""
+    upper = " ".join(decl.upper().split())
+    m = _PARAMS.search(upper)
+    if m is None:
+        return None
+    first = int(m.group(1))
+    second = int(m.group(2)) if m.group(2) else None
+    base = _PARAMS.sub("", upper).strip()
+    if affinity(decl) is Affinity.TEXT and any(w in base for w in _VARCHAR_WORDS):
+        if first > MAX_VARCHAR:
+            return f"{decl} is longer than PostgreSQL's varchar limit of {MAX_VARCHAR}"
+        if first < 1:
+            return f"{decl} has a length PostgreSQL does not accept"
+    if NAMES.get(base) is Cat.NUMERIC and not (
+        0 < first <= MAX_NUMERIC_PRECISION and 0 <= (second or 0) <= first
+    ):
+        return f"{decl} has a precision or scale PostgreSQL does not accept"
+    return None
+
+
 class Reencode(Enum):
-    """How the spooled COPY fields of a column must change for the chosen type."""
+    """How the spooled COPY fields of a column must change for the chosen type.
+
+    A column may need several (``spool.combine`` joins them: ``spool.Recode``).
+    """
 
     REAL_SHORTEST = "real-shortest"  # reals to their shortest round-trip digits
     FIX_UTF8 = "fix-utf8"  # texts: invalid UTF-8 sequences to U+FFFD
     TEXT_SAFE = "text-safe"  # both of the above
-    TO_BYTEA = "to-bytea"  # every non-blob value to the bytes of its text
+    NUL_REPLACE = "nul-replace"  # texts: each NUL (spooled as \x00) to U+FFFD
+    NUL_STRIP = "nul-strip"  # texts: NULs removed
+    TO_BYTEA = "to-bytea"  # every non-blob value to the bytes of its text (NULs kept)
     EPOCH_S = "epoch-s"  # numbers to the instant they count from 1970-01-01 UTC, in seconds
     EPOCH_MS = "epoch-ms"  # … in milliseconds
     EPOCH_US = "epoch-us"  # … in microseconds

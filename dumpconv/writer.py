@@ -21,11 +21,20 @@ from .pgsql import (
 )
 from .safetext import printable
 
+# The session the script needs, whatever the target database or role has set (as pg_dump
+# sets them: a hostile ALTER DATABASE … SET cannot change how the script is read).
 SETTINGS = (
+    "SET statement_timeout = 0;",
+    "SET lock_timeout = 0;",
+    "SET idle_in_transaction_session_timeout = 0;",
     "SET client_encoding = 'UTF8';",
     "SET standard_conforming_strings = on;",
     "SET check_function_bodies = false;",
+    "SET xmloption = content;",
     "SET client_min_messages = warning;",
+    "SET row_security = off;",
+    "SET default_tablespace = '';",
+    "SET default_table_access_method = heap;",
     "SET TIME ZONE 'UTC';",
     "SET DateStyle = 'ISO, YMD';",
     "SET IntervalStyle = postgres;",

@@ -210,7 +210,9 @@ def test_expression_defaults_go_after_the_data() -> None:
     t = parse_create_table("CREATE TABLE t (a INT, b INT DEFAULT (a + 1))", 1, Schema())
     made = create_table(t, {"a": Decision("integer"), "b": Decision("integer")}, {})
     assert "DEFAULT" not in made.create
-    assert [p.sql for p in made.post] == ["ALTER TABLE public.t ALTER COLUMN b SET DEFAULT (a + 1);"]
+    assert [p.sql for p in made.post] == [
+        "ALTER TABLE public.t ALTER COLUMN b SET DEFAULT (a + 1);"
+    ]
 
 
 def test_bare_word_default_is_a_string_as_in_sqlite() -> None:

@@ -16,9 +16,12 @@ from dumpconv.encode import (
     C_NULL,
     C_REAL,
     C_TEXT,
+    NUL_POLICIES,
     NULL,
+    apply_nul_policy,
     bytea_hex,
     copy_escape,
+    copy_escape_joined,
     copy_unescape,
     encode_value,
     fix_utf8,
@@ -29,9 +32,12 @@ from tests.producers import copy_field, pg_bigint, pg_bytea, pg_float8
 # Bytes that matter to COPY, mixed into arbitrary ones.
 copy_bytes = st.lists(
     st.one_of(st.binary(max_size=4), st.sampled_from([b"\\", b"\t", b"\n", b"\r", b"\\N", b"\\.",
-                                                      b"N", b"t", b"\\\\", b"\x00", b"\xff"])),
+                                                      b"N", b"t", b"\\\\", b"\x00", b"\xff",
+                                                      b"\\x00", b"x00", b"\\x", b"\x1b[2J",
+                                                      b"\x7f", b"\x0b\x0c\x08"])),
     max_size=12,
 ).map(b"".join)  # fmt: skip
+CONTROL_BYTES = frozenset([*range(0x20), 0x7F])
 
 
 @given(raw=copy_bytes)
@@ -45,6 +51,23 @@ def test_copy_escape_round_trip(raw: bytes) -> None:
     assert b"\r" not in field
     assert field != NULL  # no text can turn into NULL
     assert field != b"\\."  # nor end the COPY block
+    # No control byte at all: nothing a terminal or a reader would act on.
+    assert not CONTROL_BYTES & set(field)
+
+
+@given(raw=st.binary())
+def test_copy_escape_round_trip_any_bytes(raw: bytes) -> None:
+    field = copy_escape(raw)
+    assert copy_unescape(field) == raw
+    assert copy_field(field) == raw
+    assert not CONTROL_BYTES & set(field)
+
+
+@given(pieces=st.lists(copy_bytes.map(lambda b: b.replace(b"\x00", b"")), max_size=6))
+def test_copy_escape_joined_keeps_the_separators(pieces: list[bytes]) -> None:
+    """The fast row reader escapes a run's NUL-free strings at once, joined by NUL."""
+    joined = copy_escape_joined(b"\x00".join(pieces))
+    assert joined.split(b"\x00") == [copy_escape(p) for p in pieces] or not pieces
 
 
 @pytest.mark.parametrize(
@@ -60,7 +83,13 @@ def test_copy_escape_round_trip(raw: bytes) -> None:
         (b"\\N", b"\\\\N"),
         (b"\\.", b"\\\\."),
         (b"\\t", b"\\\\t"),
-        (b"\x0b\x0c\x08\x7f", b"\x0b\x0c\x08\x7f"),  # legal raw in COPY text
+        # every other control byte as \xHH (PostgreSQL reads one or two hex digits)
+        (b"\x0b\x0c\x08\x7f", b"\\x0b\\x0c\\x08\\x7f"),
+        (b"a\x00b", b"a\\x00b"),
+        (b"\x1b[31mred", b"\\x1b[31mred"),
+        (b"\x01\x1f", b"\\x01\\x1f"),
+        (b"\\x00", b"\\\\x00"),  # the text \x00 is not a NUL
+        (b"\x00\t\\", b"\\x00\\t\\\\"),
     ],
 )
 def test_copy_escape_examples(raw: bytes, field: bytes) -> None:
@@ -227,3 +256,49 @@ def test_encode_value_decodes_back(value: object) -> None:
     else:
         assert cls == C_BLOB
         assert pg_bytea(decoded) == value
+
+
+# --- NUL ------------------------------------------------------------------------------------
+
+
+def test_nul_policies() -> None:
+    assert NUL_POLICIES == ("replace", "strip", "refuse")
+
+
+@pytest.mark.parametrize(
+    ("raw", "replaced", "stripped"),
+    [
+        (b"plain", b"plain", b"plain"),
+        (b"a\x00b", "a\ufffdb".encode(), b"ab"),
+        (b"\x00\x00", "\ufffd\ufffd".encode(), b""),
+        (b"\\x00", b"\\x00", b"\\x00"),  # a backslash and the text x00: no NUL
+        (b"\\\x00", "\\\ufffd".encode(), b"\\"),  # a backslash, then a NUL
+        (b"x\x00\\x00\x00", "x\ufffd\\x00\ufffd".encode(), b"x\\x00"),
+        (b"\x01\x00\x10", "\x01\ufffd\x10".encode(), b"\x01\x10"),
+        (b"\n\x00\t", "\n\ufffd\t".encode(), b"\n\t"),
+    ],
+)
+def test_apply_nul_policy(raw: bytes, replaced: bytes, stripped: bytes) -> None:
+    field = copy_escape(raw)
+    assert copy_unescape(apply_nul_policy(field, "replace")) == replaced
+    assert copy_unescape(apply_nul_policy(field, "strip")) == stripped
+
+
+@given(raw=copy_bytes)
+def test_apply_nul_policy_touches_only_nuls(raw: bytes) -> None:
+    field = copy_escape(raw)
+    for policy, repl in (("replace", "\ufffd".encode()), ("strip", b"")):
+        out = apply_nul_policy(field, policy)
+        assert copy_unescape(out) == raw.replace(b"\x00", repl)
+        assert copy_field(out) == raw.replace(b"\x00", repl)
+        assert not CONTROL_BYTES & set(out)
+
+
+def test_apply_nul_policy_refuse_is_not_a_rewrite() -> None:
+    with pytest.raises(ValueError, match="not a NUL policy that rewrites"):
+        apply_nul_policy(b"a\\x00", "refuse")
+
+
+def test_encode_value_escapes_nul_in_text() -> None:
+    assert encode_value("a\x00b") == (b"a\\x00b", C_TEXT)
+    assert encode_value(b"a\x00b") == (b"\\\\x610062", C_BLOB)  # a blob keeps it (bytea)

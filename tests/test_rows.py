@@ -168,6 +168,21 @@ LITERALS: list[tuple[str, str | bytes, object]] = [
     # \uXXXX escapes, and \\ in T4): §4.3 "any other backslash is a literal backslash".
     ("unistr-lenient-hex-digits", r"unistr('C:\2024\u000d')", "C:\\2024\r"),
     ("unistr-lenient-hex-word", r"unistr('\cafe\u0001')", "\\cafe\x01"),
+    # NUL (issue 10): text with NUL, which PostgreSQL text cannot hold; the fast path gives up
+    ("char-nul-concat", "'x'||char(0)", "x\x00"),
+    ("char-nul-middle", "'a'||char(0)||'b'", "a\x00b"),
+    ("char-nul-and-a", "char(0,65)", "\x00A"),
+    ("replace-to-nul", r"replace('a\nb','\n',char(0))", "a\x00b"),
+    ("replace-nested-nul", r"replace(replace('a\nb\rc','\r',char(0)),'\n',char(10))",
+     "a\nb\x00c"),
+    ("unistr-nul", r"unistr('\u0000')", "\x00"),
+    ("unistr-nul-inside", r"unistr('a\u0000b\u000a')", "a\x00b\n"),
+    ("unistr-lenient-0000", r"unistr('\0000')", "\\0000"),  # not an escape the CLI writes
+    # char() as SQLite computes it: U+FFFD outside the code points, surrogates as bytes
+    ("char-past-max", "char(1114112)", "\ufffd"),
+    ("char-two-one-bad", "char(65,99999999999)", "A\ufffd"),
+    ("char-surrogate", "char(55296)", "\udced\udca0\udc80"),
+    ("char-controls", "char(27,127,8,0)||'z'", "\x1b\x7f\x08\x00z"),
 ]  # fmt: skip
 
 
@@ -507,6 +522,17 @@ def test_batch_select_reorders_fields_classes_and_flags() -> None:
     assert (sel.columns[1].texts, sel.columns[1].blobs, sel.columns[1].nulls) == (1, 1, 1)
 
 
+def test_batch_select_keeps_nul_cells() -> None:
+    prefix = b"INSERT INTO t(rowid,a,b) VALUES("
+    body = prefix + b"1,'x'||char(0),2);\n" + prefix + b"2,'y',char(0));\n"
+    exact = [encode_rows(scan_insert(t, n).rows, 3, n) for t, n in cut_statements(body, 7)]
+    assert [b.nul for b in exact] == [[(0, 1)], [(0, 2)]]
+    both = exact[0].select([2, 1])
+    assert both.nul == [(0, 1)]
+    assert exact[1].select([2, 1]).nul == [(0, 0)]
+    assert exact[1].select([1]).nul == []  # the column left out takes its cell with it
+
+
 def test_encode_rows_checks_arity() -> None:
     with pytest.raises(RowError) as info:
         encode_rows([(1, 2), (1, 2, 3)], 2, 44)
@@ -821,3 +847,183 @@ def test_cut_statements_reference() -> None:
         (b"INSERT INTO \"a;b\" VALUES('x'';\n');", 3),
         (b'INSERT INTO "a;b" VALUES(2);', 5),
     ]
+
+
+# ---------------------------------------------------------------------------------------
+# control bytes and NUL: both readers, framing, and agreement (issue 10)
+# ---------------------------------------------------------------------------------------
+
+CONTROL_BYTES = frozenset([*range(0x20), 0x7F])
+
+
+def check_framing(batch: Batch) -> None:
+    """Every field is one line of COPY text with no control byte of its own."""
+    rows = batch.copy[:-1].split(b"\n") if batch.copy else []
+    assert len(rows) == batch.nrows
+    for row in rows:
+        fields = row.split(b"\t")
+        assert len(fields) == batch.arity
+        for f in fields:
+            assert not CONTROL_BYTES & set(f), f
+            assert f != b"\\."
+
+
+NUL_BODIES = [
+    b"1,'x'||char(0)",
+    b"2,'a'||char(0)||'b'",
+    b"3,char(0,65)",
+    b"4,char(0)",
+    b"5,replace('a\\nb','\\n',char(0))",
+    b"6,replace(replace('a\\nb\\rc','\\r',char(13)),'\\n',char(0))",
+    b"7,unistr('\\u0000')",
+    b"8,unistr('a\\u0000b')",
+    b"9,'it''s'||char(0)||'x'",
+    b"10,char(0)||char(0)",
+]
+
+
+@pytest.mark.parametrize("values", NUL_BODIES)
+def test_nul_sends_the_fast_path_to_the_exact_reader(values: bytes) -> None:
+    """A call that makes NUL is read by the exact reader (the fast path's placeholder is NUL):
+    the fast path declines without raising, the exact batch escapes NUL and records it."""
+    prefix = b"INSERT INTO t VALUES("
+    body = prefix + b"0,'before');\n" + prefix + values + b");\n" + prefix + b"11,'after');\n"
+    assert convert_run(body, prefix, 2, 1) is None
+    exact = [encode_rows(scan_insert(t, n).rows, 2, n) for t, n in cut_statements(body, 1)]
+    assert [b.nul for b in exact] == [[], [(0, 1)], []]
+    for b in exact:
+        check_framing(b)
+    field = exact[1].fields[1]
+    assert b"\\x00" in field
+    assert b"\x00" not in field
+
+
+def test_raw_nul_in_the_input_is_declined_by_the_fast_path() -> None:
+    prefix = b"INSERT INTO t VALUES("
+    for body in (prefix + b"1,'a\x00b');\n", prefix + b"1\x00,'a');\n"):
+        assert convert_run(body, prefix, 2, 1) is None
+
+
+def test_fast_path_escapes_every_control_byte() -> None:
+    prefix = b"INSERT INTO t VALUES("
+    raw = bytes(b for b in range(1, 0x20) if b != 0x27) + b"\x7f"
+    body = prefix + b"1,'" + raw + b"');\n" + prefix + b"2,'a'||char(27,127)||'\\');\n"
+    batch = convert_run(body, prefix, 2, 1)
+    assert batch is not None
+    check_framing(batch)
+    assert decode_batch(batch) == [(1, raw.decode()), (2, "a\x1b\x7f\\")]
+    assert batch.nul == []
+
+
+# A grammar of the values dumps hold, and of the hostile ones issue 10 is about.
+TEXT_BITS = ["a", "b", "it''s", "\t", "\r", "\n", "\r\n", "\x1b", "\x7f", "\x01", "\\",
+             "\\\\", "\\n", "x00", "\\x00", "é", "😀", "\x80", ",", ";", ")", "(", "||",
+             "NULL"]  # fmt: skip
+CODES = [0, 0, 9, 10, 13, 27, 65, 92, 127, 233, 128512, 55296, 1114112]
+
+
+def _string(bits: list[str]) -> bytes:
+    return (
+        ("'" + "".join(bits) + "'").encode("utf-8", "surrogateescape").replace(b"\xc2\x80", b"\x80")
+    )
+
+
+@st.composite
+def text_values(draw: st.DrawFn) -> bytes:
+    bits = st.lists(st.sampled_from(TEXT_BITS), max_size=4)
+    plain = draw(bits)
+    form = draw(st.integers(0, 6))
+    if form == 0:
+        return _string(plain)
+    if form == 1:  # concatenation with char()
+        parts = [
+            draw(st.one_of(bits.map(_string),
+                           st.lists(st.sampled_from(CODES), min_size=1, max_size=3).map(
+                               lambda cs: b"char(" + b",".join(b"%d" % c for c in cs) + b")")))
+            for _ in range(draw(st.integers(2, 4)))
+        ]  # fmt: skip
+        return b"||".join(parts)
+    if form == 2:  # replace(), one or two markers, any char()
+        marker, code = draw(st.sampled_from([("\\n", 10), ("\\r", 13), ("\\012", 10)]))
+        code = draw(st.sampled_from([code, 0]))
+        body = _string([b if draw(st.booleans()) else marker for b in plain] or [marker])
+        inner = b"replace(" + body + b",'" + marker.encode() + b"',char(%d))" % code
+        if draw(st.booleans()):
+            inner = b"replace(" + inner + b",'\\015',char(%d))" % draw(st.sampled_from([13, 0]))
+        return inner
+    if form == 3:  # unistr()
+        escapes = ["\\u000a", "\\u0000", "\\u001b", "\\u007f", "\\\\", "\\u00e9", "\\u0009"]
+        more = draw(st.lists(st.sampled_from(escapes), max_size=3))
+        return b"unistr(" + _string(plain + more) + b")"
+    if form == 4:
+        return b"char(" + b",".join(b"%d" % c for c in draw(
+            st.lists(st.sampled_from(CODES), min_size=1, max_size=3))) + b")"  # fmt: skip
+    if form == 5:
+        return b"X'" + draw(st.binary(max_size=4)).hex().encode() + b"'"
+    return b"NULL"
+
+
+dump_values = st.one_of(
+    text_values(),
+    st.integers(-(2**63), 2**63 - 1).map(lambda i: str(i).encode()),
+    st.floats(allow_nan=False).map(lambda x: repr(x).replace("inf", "1e999").encode()),
+)
+
+
+@st.composite
+def runs(draw: st.DrawFn) -> tuple[bytes, int]:
+    arity = draw(st.integers(1, 3))
+    row = st.lists(dump_values, min_size=arity, max_size=arity).map(b",".join)
+    statements = []
+    for _ in range(draw(st.integers(1, 4))):
+        rows = draw(st.lists(row, min_size=1, max_size=2))
+        statements.append(b"INSERT INTO t VALUES(" + b"),\n  (".join(rows) + b");\n")
+    return b"".join(statements), arity
+
+
+def _unify_shapes(shapes: list[bytes]) -> list[bytes]:
+    """A text's shape is one NUL in the exact path; the fast path may add quote fillers."""
+    return [b"\x00" if s[:1] == b"\x00" else s for s in shapes]
+
+
+@given(run=runs())
+def test_fast_and_exact_paths_agree_on_control_bytes_and_nul(run: tuple[bytes, int]) -> None:
+    """On runs with tabs, CR, LF, ESC, DEL, backslashes, char(0), replace(…, char(0)) and
+    unistr('\\u0000'): the exact path reads everything, escapes every control byte and
+    records each NUL cell; the fast path either declines (never raises) or gives the same
+    COPY text, byte for byte, with the same shapes and flags."""
+    body, arity = run
+    prefix = b"INSERT INTO t VALUES("
+    exact = [encode_rows(scan_insert(t, n).rows, arity, n) for t, n in cut_statements(body, 1)]
+    for b in exact:
+        check_framing(b)
+        for r, c in b.nul:
+            assert b"\\x00" in b.fields[r * arity + c]
+    fast = convert_run(body, prefix, arity, 1)
+    if fast is None:
+        return
+    check_framing(fast)
+    assert fast.copy == b"".join(b.copy for b in exact)
+    assert _unify_shapes(fast.shapes) == _unify_shapes([s for b in exact for s in b.shapes])
+    check_batches_agree(fast, exact)
+    assert fast.nul == [] == [cell for b in exact for cell in b.nul]
+
+
+SOUP = [b"'", b"''", b"'a'", b"char(0)", b"char(10)", b"char(0,65)", b"||", b"replace(",
+        b"unistr(", b",", b"(", b")", b"'\\n'", b"'\\u0000'", b"X'", b"00", b"NULL", b"1",
+        b"\x02", b"\x01", b"\t", b"\n", b"\r", b"\r\n", b"),\n  (",
+        b");\nINSERT INTO t VALUES(", b"1e999", b" "]  # fmt: skip
+
+
+@given(tokens=st.lists(st.sampled_from(SOUP), max_size=14), arity=st.integers(1, 3))
+def test_fast_path_never_raises_nor_accepts_what_the_exact_reader_rejects(
+    tokens: list[bytes], arity: int
+) -> None:
+    prefix = b"INSERT INTO t VALUES("
+    body = prefix + b"".join(tokens) + b");\n"
+    fast = convert_run(body, prefix, arity, 1)
+    if fast is None:
+        return
+    exact = [encode_rows(scan_insert(t, n).rows, arity, n) for t, n in cut_statements(body, 1)]
+    check_framing(fast)
+    check_batches_agree(fast, exact)

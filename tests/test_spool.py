@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from dumpconv.encode import C_BLOB, C_INT, C_REAL, C_TEXT, copy_unescape
 from dumpconv.rows import Batch, Value, convert_run, encode_rows
-from dumpconv.spool import Spool, convert_field
+from dumpconv.spool import Recode, Spool, combine, convert_field, nul_step, steps
 from dumpconv.typemap import Reencode
 
 PREFIX = b"INSERT INTO t VALUES("
@@ -28,7 +28,7 @@ def rows_batch(rows: list[tuple[Value, ...]], line: int = 1) -> Batch:
     return encode_rows(rows, len(rows[0]), line)
 
 
-def read_all(spool: Spool, key: str, reencode: dict[int, Reencode] | None = None) -> bytes:
+def read_all(spool: Spool, key: str, reencode: dict[int, Recode] | None = None) -> bytes:
     return b"".join(spool.read(key, reencode or {}))
 
 
@@ -226,6 +226,167 @@ def test_converted_text_field_is_the_unescaped_text() -> None:
     field = b"line\\nbreak \\\\ backslash"
     out = convert_field(field, C_TEXT, Reencode.TO_BYTEA)
     assert bytes.fromhex(out[3:].decode()) == copy_unescape(field) == b"line\nbreak \\ backslash"
+
+
+# --- NUL policy (issue 10) -------------------------------------------------------------------
+
+REPLACEMENT = "\ufffd".encode()
+
+
+def test_nul_policy_rewrites_text_fields_only() -> None:
+    rows: list[tuple[Value, ...]] = [
+        ("a\x00b", "\\x00 is text", b"\x00", 1.5),
+        ("\x00\x00", "x\x00", None, 2.0),
+        (7, "\\\x00", "\x00\x01", "t\x00"),
+    ]
+    batch = rows_batch(rows)
+    assert batch.nul == [(0, 0), (1, 0), (1, 1), (2, 1), (2, 2), (2, 3)]
+    with Spool() as spool:
+        spool.write("t", batch)
+        raw = read_all(spool, "t")
+        assert b"\x00" not in raw  # the spool holds escapes, never NUL
+        for policy, repl in (("replace", REPLACEMENT), ("strip", b"")):
+            step = nul_step(policy)
+            out = copy_rows(read_all(spool, "t", dict.fromkeys(range(4), step)))
+            got = [[copy_unescape(f) if f != b"\\N" else None for f in row] for row in out]
+            assert got == [
+                [b"a" + repl + b"b", b"\\x00 is text", b"\\x00", b"1.5"],  # blob untouched
+                [repl * 2, b"x" + repl, None, b"2.0"],
+                [b"7", b"\\" + repl, repl + b"\x01", b"t" + repl],
+            ]
+
+
+def test_nul_policy_combines_with_the_other_steps() -> None:
+    body = (
+        b"INSERT INTO t VALUES(0.10000000000000000555);\n"
+        b"INSERT INTO t VALUES('\x80');\n"
+        b"INSERT INTO t VALUES(3);\n"
+    )
+    fast = convert_run(body, PREFIX, 1, 1)
+    assert fast is not None
+    exact = rows_batch([("x\x00\udc80",)])
+    how = combine(combine(Reencode.REAL_SHORTEST, Reencode.FIX_UTF8), nul_step("replace"))
+    assert steps(how) == {Reencode.REAL_SHORTEST, Reencode.FIX_UTF8, Reencode.NUL_REPLACE}
+    with Spool() as spool:
+        spool.write("t", fast)
+        spool.write("t", exact)
+        out = read_all(spool, "t", {0: how})
+    assert out == b"0.1\n" + REPLACEMENT + b"\n3\nx" + REPLACEMENT + REPLACEMENT + b"\n"
+
+
+def test_a_bytea_column_keeps_nul_exactly() -> None:
+    batch = rows_batch([("a\x00b",), (b"\x00",), ("\\x00",)])
+    with Spool() as spool:
+        spool.write("t", batch)
+        for how in (Reencode.TO_BYTEA, combine(Reencode.TO_BYTEA, nul_step("strip"))):
+            rows = copy_rows(read_all(spool, "t", {0: how}))
+            assert rows == [[bytea_field(b"a\x00b")], [bytea_field(b"\x00")],
+                            [bytea_field(b"\\x00")]]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("how", "step", "out"),
+    [
+        (None, Reencode.FIX_UTF8, Reencode.FIX_UTF8),
+        (Reencode.REAL_SHORTEST, Reencode.FIX_UTF8, Reencode.TEXT_SAFE),  # as before
+        (Reencode.TEXT_SAFE, Reencode.FIX_UTF8, Reencode.TEXT_SAFE),
+        (Reencode.TO_BYTEA, Reencode.FIX_UTF8, Reencode.TO_BYTEA),  # bytea keeps its bytes
+        (Reencode.TO_BYTEA, Reencode.NUL_REPLACE, Reencode.TO_BYTEA),
+        (None, Reencode.NUL_STRIP, Reencode.NUL_STRIP),
+        (Reencode.NUL_REPLACE, Reencode.NUL_REPLACE, Reencode.NUL_REPLACE),
+        (Reencode.REAL_SHORTEST, Reencode.NUL_REPLACE,
+         frozenset({Reencode.REAL_SHORTEST, Reencode.NUL_REPLACE})),
+        (Reencode.TEXT_SAFE, Reencode.NUL_STRIP,
+         frozenset({Reencode.REAL_SHORTEST, Reencode.FIX_UTF8, Reencode.NUL_STRIP})),
+        (Reencode.EPOCH_MS, Reencode.NUL_REPLACE,
+         frozenset({Reencode.EPOCH_MS, Reencode.NUL_REPLACE})),
+        (frozenset({Reencode.REAL_SHORTEST, Reencode.NUL_REPLACE}), Reencode.FIX_UTF8,
+         frozenset({Reencode.REAL_SHORTEST, Reencode.FIX_UTF8, Reencode.NUL_REPLACE})),
+    ],
+)  # fmt: skip
+def test_combine(how: Recode | None, step: Reencode, out: Recode) -> None:
+    assert combine(how, step) == out
+
+
+@pytest.mark.parametrize(
+    ("how", "step"),
+    [(Reencode.NUL_REPLACE, Reencode.NUL_STRIP), (Reencode.EPOCH_S, Reencode.TO_BYTEA)],
+)
+def test_combine_refuses_conflicts(how: Reencode, step: Reencode) -> None:
+    with pytest.raises(ValueError, match=r"NUL policies|conflicting"):
+        combine(how, step)
+
+
+def test_nul_step() -> None:
+    assert nul_step("replace") is Reencode.NUL_REPLACE
+    assert nul_step("strip") is Reencode.NUL_STRIP
+    with pytest.raises(ValueError, match="refuse"):
+        nul_step("refuse")
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.integers(-(2**63), 2**63 - 1),
+            st.floats(allow_nan=False),
+            st.text(st.sampled_from("a\x00\\x0\t\n\x1b\udc80")),
+            st.binary(max_size=4),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    st.sampled_from([None, Reencode.REAL_SHORTEST, Reencode.FIX_UTF8, Reencode.TEXT_SAFE]),
+    st.sampled_from(["replace", "strip"]),
+)
+def test_nul_policy_reencoding_matches_the_values(
+    values: list[Value], base: Reencode | None, policy: str
+) -> None:
+    """Each value reads back as the existing re-encoding gives it, with its NULs (and only
+    them) replaced or removed; no field holds a control byte."""
+    repl = {"replace": REPLACEMENT, "strip": b""}[policy]
+    batch = rows_batch([(v,) for v in values])
+    with Spool() as spool:
+        spool.write("t", batch)
+        plain = copy_rows(read_all(spool, "t", {0: base} if base else {}))
+        out = copy_rows(read_all(spool, "t", {0: combine(base, nul_step(policy))}))
+    for (before,), (after,), value in zip(plain, out, values, strict=True):
+        assert not {*range(0x20), 0x7F} & set(after)
+        if isinstance(value, str):
+            assert copy_unescape(after) == copy_unescape(before).replace(b"\x00", repl)
+        else:
+            assert after == before
+
+
+@pytest.mark.parametrize(
+    ("how", "kind", "field"),
+    [(how, kind, field)
+     for how in [Reencode.REAL_SHORTEST, Reencode.FIX_UTF8, Reencode.TEXT_SAFE, Reencode.TO_BYTEA,
+                 Reencode.EPOCH_S, Reencode.JULIAN_DAY]
+     for kind, field in [(C_INT, b"12"), (C_REAL, b"0.10000000000000000555"),
+                         (C_REAL, b"1.5e9"), (C_TEXT, b"a\\tb\x80"), (C_BLOB, b"\\\\x00ff")]],
+)  # fmt: skip
+def test_single_steps_unchanged(how: Reencode, kind: int, field: bytes) -> None:
+    """A single step gives what it gave before steps could be combined."""
+    if how is Reencode.TO_BYTEA:
+        want = (field if kind == C_BLOB else bytea_field(
+            copy_unescape(field) if kind == C_TEXT
+            else repr(float(field)).encode() if kind == C_REAL else field))  # fmt: skip
+    elif how.value.startswith(("epoch", "julian")):
+        from dumpconv.casts import epoch_to_text
+
+        want = (
+            (epoch_to_text(field, how.value, True) or field) if kind in (C_INT, C_REAL) else field
+        )
+    else:
+        real = how in (Reencode.REAL_SHORTEST, Reencode.TEXT_SAFE)
+        text = how in (Reencode.FIX_UTF8, Reencode.TEXT_SAFE)
+        want = field
+        if kind == C_REAL and real:
+            want = repr(float(field)).encode()
+        if kind == C_TEXT and text:
+            want = field.decode("utf-8", "replace").encode()
+    assert convert_field(field, kind, how) == want
 
 
 def _open_fds_under(directory: Path) -> list[str]:
