@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from typer.testing import CliRunner
 
 import dumpconv
@@ -29,7 +33,9 @@ from dumpconv.safetext import printable
 from dumpconv.schema import Schema
 from dumpconv.sqlite_ddl import parse_create_table
 from dumpconv.writer import Writer
+from tests.pgharness import PgServer
 
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HEAD = b"PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n"
 
 
@@ -310,3 +316,47 @@ def test_the_report_on_stderr_has_no_control_characters() -> None:
     assert result.exit_code == 0, result.stderr
     assert "\\x1b[2J\\x0d" in result.stderr
     assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", result.stderr)
+
+
+# --- least privilege (the README's recipe) ----------------------------------------------------
+
+
+@pytest.mark.pg
+def test_a_role_that_only_owns_the_database_can_load_the_script(
+    pg_server: PgServer, tmp_path: Path
+) -> None:
+    """The README's least-privilege recipe: no superuser, the owner of the target loads."""
+    role = f"owner_{uuid.uuid4().hex[:10]}"
+    admin = pg_server.create_db("lp")
+    pg_server.query(admin, sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+    name = conninfo_to_dict(admin)["dbname"]
+    try:
+        pg_server.query(
+            admin,
+            sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+                sql.Identifier(str(name)), sql.Identifier(role)
+            ),
+        )
+        if pg_server.server_version_num < 150000:  # public belongs to its owner from 15 on
+            pg_server.query(
+                admin, sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(role))
+            )
+        script = tmp_path / "pg.sql"
+        with open(FIXTURES / "django.sqlite.sql", "rb") as src, open(script, "wb") as out:
+            dumpconv.convert(src, out, dumpconv.Options())
+        result = pg_server.load_sql(make_conninfo(admin, user=role), script)
+        assert result.ok, result.stderr
+        assert result.warnings == []
+        owners = pg_server.query(
+            admin,
+            "SELECT DISTINCT pg_catalog.pg_get_userbyid(relowner) FROM pg_catalog.pg_class "
+            "WHERE relnamespace = 'public'::regnamespace",
+        )
+        assert owners == [(role,)]
+        count = pg_server.query(admin, "SELECT count(*) FROM public.django_migrations")
+        assert count[0][0] > 0
+    finally:
+        pg_server.drop_db(admin)
+        pg_server.query(
+            pg_server.admin_dsn, sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role))
+        )
