@@ -162,6 +162,8 @@ def main(
     try:
         if restrict_key is not None:
             check_restrict_key(restrict_key)
+        if report is not None and not report.resolve().parent.is_dir():
+            raise DumpconvError(f"cannot write the report {report}: its directory does not exist")
         result = _run(input, output, options)
     except DumpconvError as e:
         _say(f"dumpconv: error: {e}")

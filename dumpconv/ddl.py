@@ -533,12 +533,18 @@ def _generate(tree: exp.Expr) -> str:
     for node in list(tree.walk()):
         try:
             if isinstance(node, exp.Literal) and node.is_string:
-                node.replace(exp.Var(this=quote_literal(node.this)))
+                printed: exp.Expr = exp.Var(this=quote_literal(node.this))
             elif isinstance(node, exp.Identifier):
                 name = node.name if node.quoted else fold(node.name)
-                node.replace(exp.Var(this=quote_ident(name)))
-        except ValueError as e:  # NUL, which PostgreSQL cannot hold
+                printed = exp.Var(this=quote_ident(name))
+            else:
+                continue
+        except ValueError as e:  # NUL or an empty name, which PostgreSQL cannot hold
             raise Untranslatable(str(e)) from None
+        if node is tree:
+            tree = printed
+        else:
+            node.replace(printed)
     try:
         return tree.sql(
             dialect="postgres", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False

@@ -29,6 +29,8 @@ from .writer import Writer
 
 # PostgreSQL's limit on the columns of a table.
 MAX_COLUMNS = 1600
+# Per-column cap on the runs of input lines listed for changed values; the rest are counted.
+MAX_LINE_RUNS = 1000
 # Per-table cap on diagnostics about single values; the rest are counted.
 MAX_VALUE_NOTES = 10
 _ROWID_NAMES = {"rowid", "_rowid_", "oid"}
@@ -164,17 +166,33 @@ class _TableState:
 
 @dataclass
 class _CellLog:
-    """Values of one kind, by column: how many, and the input lines of the first ones."""
+    """Values of one kind, by column: how many, and their input lines as runs
+    (``[first, last]``), the first MAX_LINE_RUNS runs of each column."""
 
     counts: dict[int, int] = field(default_factory=dict)
-    lines: dict[int, list[int]] = field(default_factory=dict)
+    runs: dict[int, list[list[int]]] = field(default_factory=dict)
+    listed: dict[int, int] = field(default_factory=dict)  # values whose line is in runs
 
     def add(self, batch: Batch, cells: list[tuple[int, int]]) -> None:
         for r, c in cells:
             self.counts[c] = self.counts.get(c, 0) + 1
-            lines = self.lines.setdefault(c, [])
-            if len(lines) < MAX_VALUE_NOTES:
-                lines.append(batch.line_of(r))
+            line = batch.line_of(r)
+            runs = self.runs.setdefault(c, [])
+            if runs and runs[-1][1] >= line - 1:
+                runs[-1][1] = max(runs[-1][1], line)
+            elif len(runs) < MAX_LINE_RUNS:
+                runs.append([line, line])
+            else:
+                continue
+            self.listed[c] = self.listed.get(c, 0) + 1
+
+    def where(self, c: int) -> str:
+        """The input lines of column ``c``'s values, for the report."""
+        shown = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in self.runs[c])
+        more = self.counts[c] - self.listed[c]
+        return f"input line{'s' if self.counts[c] > 1 else ''} {shown}" + (
+            f", and {more} more values" if more else ""
+        )
 
 
 @dataclass
@@ -511,8 +529,8 @@ class _Conversion:
              "is not valid UTF-8; invalid bytes replaced by U+FFFD"),
             (state.nul, nul_step(nul) if nul != "refuse" else None,
              "nul-replaced" if nul == "replace" else "nul-stripped",
-             f"holds NUL bytes, which PostgreSQL text cannot; "
-             f"{'each replaced by U+FFFD' if nul == 'replace' else 'removed'}"),
+             "holds NUL bytes, which PostgreSQL text cannot hold; "
+             + ("each replaced by U+FFFD" if nul == "replace" else "removed")),
         ):  # fmt: skip
             for c, count in log.counts.items():
                 col = state.table.insert_columns[c]
@@ -520,13 +538,12 @@ class _Conversion:
                     continue
                 assert step is not None  # a refused value stopped the conversion
                 reencode[c] = combine(reencode.get(c), step)
-                what = f"{state.table.name}.{col.name}"
-                for line in log.lines[c]:
-                    self.report.add(code, Severity.LOSSY, f"{what}: text {change}", line=line)
-                more = count - len(log.lines[c])
-                if more:
-                    self.report.add(code, Severity.LOSSY,
-                                    f"{what}: {more} more texts changed the same way")  # fmt: skip
+                values = "1 value" if count == 1 else f"{count} values"
+                self.report.add(
+                    code, Severity.LOSSY,
+                    f"{state.table.name}.{col.name}: text {change} ({values}: {log.where(c)})",
+                    line=log.runs[c][0][0],
+                )  # fmt: skip
 
     def check_complete(self) -> None:
         if self.data_only and not self.began:

@@ -30,10 +30,18 @@ def printable(text: str) -> str:
 
 # What JSON leaves raw but a terminal acts on: DEL, C1 controls, direction overrides.
 _JSON_UNSAFE = re.compile(
-    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 
 
 def json_safe(document: str) -> str:
-    """A JSON document (C0 controls already escaped by ``json``) with the rest escaped too."""
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+    """A JSON document (C0 controls already escaped by ``json``) with the rest escaped too;
+    a byte that was not UTF-8 is shown as ``\\xNN`` text, as :func:`printable` shows it."""
+    return _JSON_UNSAFE.sub(_json_escape, document)
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    if 0xDC80 <= c <= 0xDCFF:
+        return f"\\\\x{c - 0xDC00:02x}"
+    return f"\\u{c:04x}"

@@ -261,8 +261,10 @@ def test_invalid_utf8_is_replaced_and_reported() -> None:
     with open(SHARED_DUMPS / "sqlite-3.40.1.dump.sql", "rb") as src:
         report = dumpconv.convert(src, out, dumpconv.Options())
     notes = [d for d in report.diagnostics if d.code == "invalid-utf8-replaced"]
-    assert [d.line for d in notes] == [98, 99]  # strings rows 33 and 34
-    assert all("strings.s" in d.message for d in notes)
+    # one line per column, naming every value's input line: strings rows 33 and 34
+    assert [d.line for d in notes] == [98]
+    assert notes[0].message.startswith("strings.s: text is not valid UTF-8")
+    assert "(2 values: input lines 98-99)" in notes[0].message
     assert "33\tinvalid_utf8\t\ufffd\ufffd\n".encode() in out.getvalue()
 
 
