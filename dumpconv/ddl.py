@@ -297,6 +297,7 @@ def translate_query(sql: str, scope: Scope) -> str:
     if not isinstance(tree, exp.Query):
         raise Untranslatable("not a SELECT")
     for table in tree.find_all(exp.Table):
+        _main_only(table)
         t = scope.schema.get(table.name)
         if t is None:
             raise Untranslatable(f"refers to {table.name!r}, which is not a converted table")
@@ -467,6 +468,17 @@ def _cast_type(node: exp.DataType) -> exp.Expr:
     return exp.DataType.build(_CAST_TYPES[affinity], dialect="postgres")
 
 
+def _main_only(node: exp.Expr) -> None:
+    """A name may say ``main.`` (the database the dump is of), nothing else; the prefix goes."""
+    if node.args.get("catalog") is not None:
+        raise Untranslatable("names an object of another database")
+    db = node.args.get("db")
+    if db is not None:
+        if fold(db.name) != "main":
+            raise Untranslatable(f"names an object of the database {db.name!r}")
+        node.set("db", None)
+
+
 def _ident(name: str) -> exp.Expr:
     # Printed verbatim, so that quoting is decided by quote_ident alone.
     return exp.Var(this=quote_ident(name))
@@ -485,6 +497,7 @@ def _rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
         else:
             like.replace(ilike)
     for col in list(tree.find_all(exp.Column)):
+        _main_only(col)
         if isinstance(col.this, exp.Star):
             continue
         name = col.name

@@ -172,6 +172,7 @@ def test_translations_are_generated_never_copied(expr: str) -> None:
         ("a = 'x\x00y'", "NUL"),
         ("b > " + "(" * 400 + "1" + ")" * 400, "cannot be parsed"),
         ("weird ~~~ thing", "cannot be parsed"),
+        ("aux.t.a > 0", "database 'aux'"),
     ],
 )
 def test_anything_outside_the_translation_table_is_left_out(expr: str, why: str) -> None:
@@ -186,6 +187,9 @@ def test_views_name_only_converted_tables_and_generate_everything() -> None:
         translate_query("SELECT * FROM pg_authid", _scope())
     with pytest.raises(Untranslatable):
         translate_query("SELECT pg_read_file('/etc/passwd') FROM t", _scope())
+    with pytest.raises(Untranslatable, match="aux"):
+        translate_query("SELECT a FROM aux.t", _scope())
+    assert translate_query("SELECT main.t.a FROM main.t", _scope()) == "SELECT t.a FROM public.t"
 
 
 _HOSTILE = st.sampled_from(
