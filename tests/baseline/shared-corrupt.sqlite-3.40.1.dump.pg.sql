@@ -1,0 +1,1 @@
+dumpconv: error: line 31: the dump reports an error from sqlite3 (CORRUPTION ERROR), so rows are missing (repair the database (sqlite3 app.db .recover) and dump again, or convert what there is with --allow-incomplete)

@@ -1,0 +1,1 @@
+dumpconv: error: line 29: jsonb('…') values come from an interactive sqlite3 3.52+ session and do not hold the original blob bytes (dump again with the output redirected: sqlite3 app.db .dump > app.sql)
