@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .errors import DumpconvError
-from .pipeline import Options, convert
-from .report import Report
+from dumpconv.base.errors import DumpconvError
+from dumpconv.base.report import Report
+from dumpconv.base.version import VERSION as __version__
+from dumpconv.pipeline import Options, convert
 
 __all__ = ["DumpconvError", "Options", "Report", "__version__", "convert"]

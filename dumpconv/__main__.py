@@ -1,3 +1,3 @@
-from .cli import app
+from dumpconv.cli import app
 
 app()

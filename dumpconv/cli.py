@@ -13,12 +13,12 @@ from typing import Annotated, BinaryIO
 
 import typer
 
-from . import __version__
-from .casts import parse_cast
-from .errors import DumpconvError
-from .pipeline import Options, check_restrict_key, convert
-from .report import Report
-from .safetext import printable
+from dumpconv.base.errors import DumpconvError
+from dumpconv.base.report import Report
+from dumpconv.base.safetext import printable
+from dumpconv.base.version import VERSION as __version__
+from dumpconv.decide.casts import parse_cast
+from dumpconv.pipeline import Options, check_restrict_key, convert
 
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
 

@@ -9,23 +9,31 @@ import secrets
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from . import ddl
-from .casts import Cast
-from .classify import Kind, classify, decode
-from .decide import decide, decide_cast
-from .errors import DumpconvError, RowError, SplitError, TranslateError
-from .lexer import find_statement_end
-from .pgsql import object_name
-from .report import Report, Severity, TableCounts
-from .rows import Batch, Insert, convert_run, encode_rows, scan_insert
-from .schema import Affinity, Column, Schema, Table, fold, pg_name
-from .splitter import Comment, InsertRun, RawStatement, iter_units
-from .spool import Recode, Spool, combine, nul_step
-from .sqlite_ddl import json_checked_column, parse_create_table
-from .sqlitefloat import SqliteReals, written_by_quote
-from .stats import TableStats
-from .typemap import Cat, Decision, Declared, Reencode, declared, parameter_note, render
-from .writer import Writer
+from dumpconv.base.errors import DumpconvError, RowError, SplitError, TranslateError
+from dumpconv.base.pgsql import object_name
+from dumpconv.base.report import Report, Severity, TableCounts
+from dumpconv.decide.casts import Cast
+from dumpconv.decide.choose import decide, decide_cast
+from dumpconv.decide.stats import TableStats
+from dumpconv.decide.typemap import (
+    Cat,
+    Decision,
+    Declared,
+    Reencode,
+    declared,
+    parameter_note,
+    render,
+)
+from dumpconv.read.classify import Kind, classify, decode
+from dumpconv.read.lexer import find_statement_end
+from dumpconv.read.rows import Batch, Insert, convert_run, encode_rows, scan_insert
+from dumpconv.read.schema import Affinity, Column, Schema, Table, fold, pg_name
+from dumpconv.read.splitter import Comment, InsertRun, RawStatement, iter_units
+from dumpconv.read.sqlite_ddl import json_checked_column, parse_create_table
+from dumpconv.read.sqlitefloat import SqliteReals, written_by_quote
+from dumpconv.translate import ddl
+from dumpconv.write.spool import Recode, Spool, combine, nul_step
+from dumpconv.write.writer import Writer
 
 # PostgreSQL's limit on the columns of a table.
 MAX_COLUMNS = 1600

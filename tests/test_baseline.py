@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import dumpconv
-from dumpconv.errors import DumpconvError
+from dumpconv.base.errors import DumpconvError
 from tests.test_golden import GOLDEN_KEY, _diff
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dumpconv.casts import parse_cast
+from dumpconv.base.errors import DumpconvError
 from dumpconv.cli import app
-from dumpconv.errors import DumpconvError
+from dumpconv.decide.casts import parse_cast
 from tests.pgharness import PgServer
 
 runner = CliRunner()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dumpconv.classify import Kind, classify
+from dumpconv.read.classify import Kind, classify
 
 CASES: list[tuple[str, bytes, Kind, str | None]] = [
     # transaction and pragmas (§3.1)

@@ -18,7 +18,11 @@ import psycopg
 import pytest
 
 import dumpconv
-from dumpconv.ddl import (
+from dumpconv.base.pgsql import quote_ident
+from dumpconv.decide.typemap import Decision
+from dumpconv.read.schema import Column, Schema, Table, affinity
+from dumpconv.read.sqlite_ddl import parse_create_table
+from dumpconv.translate.ddl import (
     PostItem,
     Scope,
     Untranslatable,
@@ -29,11 +33,7 @@ from dumpconv.ddl import (
     key_items,
     translate_expr,
 )
-from dumpconv.pgsql import quote_ident
-from dumpconv.schema import Column, Schema, Table, affinity
-from dumpconv.sqlite_ddl import parse_create_table
-from dumpconv.typemap import Decision
-from dumpconv.writer import Writer
+from dumpconv.write.writer import Writer
 from tests.pgharness import PgServer
 
 

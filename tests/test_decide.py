@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from dumpconv.decide import decide
-from dumpconv.rows import Value, convert_run, encode_rows
-from dumpconv.spool import Spool
-from dumpconv.stats import ColumnStats, TableStats
-from dumpconv.typemap import Decision, Reencode, declared
+from dumpconv.decide.choose import decide
+from dumpconv.decide.stats import ColumnStats, TableStats
+from dumpconv.decide.typemap import Decision, Reencode, declared
+from dumpconv.read.rows import Value, convert_run, encode_rows
+from dumpconv.write.spool import Spool
 from tests.pgharness import PgServer
 
 PREFIX = b"INSERT INTO t VALUES("

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dumpconv.encode import (
+from dumpconv.base.encode import (
     C_BLOB,
     C_INT,
     C_NULL,

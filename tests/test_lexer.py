@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from dumpconv.errors import SplitError
-from dumpconv.lexer import NeedMore, Tok, find_statement_end, tokenize
+from dumpconv.base.errors import SplitError
+from dumpconv.read.lexer import NeedMore, Tok, find_statement_end, tokenize
 
 NEXT = b"\nCOMMIT;\n"
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from dumpconv.pgsql import (
+from dumpconv.base.pgsql import (
     MAX_IDENT_BYTES,
     comment_text,
     dollar_quote,

@@ -17,11 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dumpconv import Options, convert
-from dumpconv.encode import C_BLOB, C_INT, C_NULL, C_REAL, C_TEXT
-from dumpconv.errors import RowError, SplitError
-from dumpconv.rows import Batch, Value, convert_run, encode_rows, scan_insert
-from dumpconv.splitter import InsertRun, RawStatement, iter_units
-from dumpconv.sqlitefloat import SqliteReals
+from dumpconv.base.encode import C_BLOB, C_INT, C_NULL, C_REAL, C_TEXT
+from dumpconv.base.errors import RowError, SplitError
+from dumpconv.read.rows import Batch, Value, convert_run, encode_rows, scan_insert
+from dumpconv.read.splitter import InsertRun, RawStatement, iter_units
+from dumpconv.read.sqlitefloat import SqliteReals
 from tests.producers import (
     PRODUCERS,
     Table,

@@ -24,15 +24,15 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from typer.testing import CliRunner
 
 import dumpconv
+from dumpconv.base.errors import DumpconvError
+from dumpconv.base.pgsql import qualified, quote_ident, quote_literal
+from dumpconv.base.safetext import printable
 from dumpconv.cli import app
-from dumpconv.ddl import Scope, Untranslatable, translate_expr, translate_query
-from dumpconv.errors import DumpconvError
-from dumpconv.pgcheck import StatementCheckError, check_guard, check_statement
-from dumpconv.pgsql import qualified, quote_ident, quote_literal
-from dumpconv.safetext import printable
-from dumpconv.schema import Schema
-from dumpconv.sqlite_ddl import parse_create_table
-from dumpconv.writer import Writer
+from dumpconv.read.schema import Schema
+from dumpconv.read.sqlite_ddl import parse_create_table
+from dumpconv.translate.ddl import Scope, Untranslatable, translate_expr, translate_query
+from dumpconv.write.pgcheck import StatementCheckError, check_guard, check_statement
+from dumpconv.write.writer import Writer
 from tests.pgharness import PgServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

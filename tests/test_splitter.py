@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dumpconv.errors import SplitError
-from dumpconv.splitter import Comment, InsertRun, RawStatement, iter_units
+from dumpconv.base.errors import SplitError
+from dumpconv.read.splitter import Comment, InsertRun, RawStatement, iter_units
 from tests.producers import Table, build_db, cli_dump, cut_statements, dump
 
 CHUNKS = [1, 2, 7, 64]

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dumpconv.encode import C_BLOB, C_INT, C_REAL, C_TEXT, copy_unescape
-from dumpconv.rows import Batch, Value, convert_run, encode_rows
-from dumpconv.spool import Recode, Spool, combine, convert_field, nul_step, steps
-from dumpconv.typemap import Reencode
+from dumpconv.base.encode import C_BLOB, C_INT, C_REAL, C_TEXT, copy_unescape
+from dumpconv.decide.typemap import Reencode
+from dumpconv.read.rows import Batch, Value, convert_run, encode_rows
+from dumpconv.write.spool import Recode, Spool, combine, convert_field, nul_step, steps
 
 PREFIX = b"INSERT INTO t VALUES("
 
@@ -373,7 +373,7 @@ def test_single_steps_unchanged(how: Reencode, kind: int, field: bytes) -> None:
             copy_unescape(field) if kind == C_TEXT
             else repr(float(field)).encode() if kind == C_REAL else field))  # fmt: skip
     elif how.value.startswith(("epoch", "julian")):
-        from dumpconv.casts import epoch_to_text
+        from dumpconv.decide.casts import epoch_to_text
 
         want = (
             (epoch_to_text(field, how.value, True) or field) if kind in (C_INT, C_REAL) else field

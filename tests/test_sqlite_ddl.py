@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from dumpconv.errors import DumpconvError
-from dumpconv.schema import Affinity, Schema, Table, fold
-from dumpconv.sqlite_ddl import parse_create_table
+from dumpconv.base.errors import DumpconvError
+from dumpconv.read.schema import Affinity, Schema, Table, fold
+from dumpconv.read.sqlite_ddl import parse_create_table
 
 
 def parse(sql: str, schema: Schema | None = None) -> Table:

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dumpconv.rows import Batch, Value, convert_run, encode_rows
-from dumpconv.stats import MAX_EXAMPLES, ColumnStats, TableStats, json_ok
-from dumpconv.typemap import declared
+from dumpconv.decide.stats import MAX_EXAMPLES, ColumnStats, TableStats, json_ok
+from dumpconv.decide.typemap import declared
+from dumpconv.read.rows import Batch, Value, convert_run, encode_rows
 from tests.pgharness import PgServer
 
 PREFIX = b"INSERT INTO t VALUES("

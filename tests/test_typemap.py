@@ -11,9 +11,9 @@ import sqlite3
 
 import pytest
 
-from dumpconv.encode import C_BLOB, C_INT, C_REAL, C_TEXT
-from dumpconv.schema import Affinity, affinity
-from dumpconv.typemap import Cat, Declared, declared, describe_classes, integer_type, render
+from dumpconv.base.encode import C_BLOB, C_INT, C_REAL, C_TEXT
+from dumpconv.decide.typemap import Cat, Declared, declared, describe_classes, integer_type, render
+from dumpconv.read.schema import Affinity, affinity
 from tests.pgharness import PgServer
 
 # The examples table of datatype3.html §3.1.1, plus the notes below it.

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dumpconv.pgcheck import StatementCheckError
-from dumpconv.pgsql import qualified, quote_ident
-from dumpconv.writer import SETTINGS, Writer
+from dumpconv.base.pgsql import qualified, quote_ident
+from dumpconv.write.pgcheck import StatementCheckError
+from dumpconv.write.writer import SETTINGS, Writer
 from tests.pgharness import PgServer
 
 KEY = "0123456789abcdef0123456789abcdef"

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from .lexer import Tok, tokenize
+from dumpconv.read.lexer import Tok, tokenize
 
 
 class Kind(Enum):

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import TranslateError
-from .lexer import Tok, Token, tokenize
-from .pgsql import valid_text
-from .schema import (
+from dumpconv.base.errors import TranslateError
+from dumpconv.base.pgsql import valid_text
+from dumpconv.read.lexer import Tok, Token, tokenize
+from dumpconv.read.schema import (
     CheckConstraint,
     Column,
     ForeignKey,

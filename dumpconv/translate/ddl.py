@@ -20,14 +20,14 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from .errors import DumpconvError
-from .lexer import Tok, tokenize
-from .pgsql import object_name, qualified, quote_ident, quote_literal, valid_text
-from .report import Severity
-from .schema import CheckConstraint, Column, ForeignKey, Schema, Table, fold
-from .sqlite_ddl import _Cursor
-from .stats import BOOLEAN_WORDS, json_ok, temporal_ok, uuid_ok
-from .typemap import INT_LIMITS, Cat, Decision
+from dumpconv.base.errors import DumpconvError
+from dumpconv.base.pgsql import object_name, qualified, quote_ident, quote_literal, valid_text
+from dumpconv.base.report import Severity
+from dumpconv.decide.stats import BOOLEAN_WORDS, json_ok, temporal_ok, uuid_ok
+from dumpconv.decide.typemap import INT_LIMITS, Cat, Decision
+from dumpconv.read.lexer import Tok, tokenize
+from dumpconv.read.schema import CheckConstraint, Column, ForeignKey, Schema, Table, fold
+from dumpconv.read.sqlite_ddl import _Cursor
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 

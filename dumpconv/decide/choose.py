@@ -7,11 +7,11 @@ column is widened to the narrowest type that holds every value, and the decision
 
 from __future__ import annotations
 
-from .casts import Cast, epoch_to_text
-from .encode import C_BLOB, C_INT, C_REAL, C_TEXT
-from .errors import DumpconvError
-from .stats import Check, ColumnStats
-from .typemap import Cat, Decision, Reencode, describe_classes, integer_type, render
+from dumpconv.base.encode import C_BLOB, C_INT, C_REAL, C_TEXT
+from dumpconv.base.errors import DumpconvError
+from dumpconv.decide.casts import Cast, epoch_to_text
+from dumpconv.decide.stats import Check, ColumnStats
+from dumpconv.decide.typemap import Cat, Decision, Reencode, describe_classes, integer_type, render
 
 _EXACT_DOUBLE = 2**53
 _INT_FLOORS = {Cat.SMALLINT: "smallint", Cat.INTEGER: "integer", Cat.BIGINT: "bigint"}

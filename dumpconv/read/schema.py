@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .pgsql import truncate_ident
+from dumpconv.base.pgsql import truncate_ident
 
 
 class Affinity(Enum):

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .encode import C_BLOB, C_INT, C_REAL, C_TEXT, copy_unescape, real_text
-from .rows import Batch, Classes
-from .typemap import Cat, Declared
+from dumpconv.base.encode import C_BLOB, C_INT, C_REAL, C_TEXT, copy_unescape, real_text
+from dumpconv.decide.typemap import Cat, Declared
+from dumpconv.read.rows import Batch, Classes
 
 MAX_EXAMPLES = 3
 

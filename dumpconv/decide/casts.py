@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
-from .errors import DumpconvError
-from .schema import fold
-from .typemap import Cat, Declared
+from dumpconv.base.errors import DumpconvError
+from dumpconv.decide.typemap import Cat, Declared
+from dumpconv.read.schema import fold
 
 TRANSFORMS = {"epoch-s": 1, "epoch-ms": 1_000, "epoch-us": 1_000_000, "julian-day": 0}
 

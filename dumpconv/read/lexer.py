@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
-from .errors import SplitError
+from dumpconv.base.errors import SplitError
 
 # Fragments (ASCII only, so each compiles as both a str and a bytes pattern).
 STRING = r"'[^']*(?:''[^']*)*'"

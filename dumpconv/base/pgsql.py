@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .safetext import printable
+from dumpconv.base.safetext import printable
 
 # Key words that PostgreSQL does not accept as a bare column or table name in every position:
 # everything pg_get_keywords() reports with catcode R, C or T (PostgreSQL 15), plus the words

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-from .safetext import json_safe, printable
+from dumpconv.base.safetext import json_safe, printable
 
 
 class Severity(StrEnum):

@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from . import __version__, pgcheck
-from .pgcheck import check_guard, check_statement
-from .pgsql import (
+from dumpconv.base.pgsql import (
     SCHEMA,
     comment_text,
     dollar_quote,
@@ -19,7 +17,10 @@ from .pgsql import (
     quote_ident,
     quote_literal,
 )
-from .safetext import printable
+from dumpconv.base.safetext import printable
+from dumpconv.base.version import VERSION as __version__
+from dumpconv.write import pgcheck
+from dumpconv.write.pgcheck import check_guard, check_statement
 
 # The session the script needs, whatever the target database or role has set (as pg_dump
 # sets them: a hostile ALTER DATABASE … SET cannot change how the script is read).

@@ -25,8 +25,8 @@ import pglast
 from pglast import ast
 from pglast.visitors import Visitor
 
-from .errors import DumpconvError
-from .pgsql import SCHEMA
+from dumpconv.base.errors import DumpconvError
+from dumpconv.base.pgsql import SCHEMA
 
 #: The statement kinds dumpconv writes, by the name callers use.
 KINDS: dict[str, type[ast.Node]] = {

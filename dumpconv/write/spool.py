@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import IO
 
-from .casts import TRANSFORMS, epoch_to_text
-from .encode import (
+from dumpconv.base.encode import (
     C_BLOB,
     C_INT,
     C_NULL,
@@ -38,8 +37,9 @@ from .encode import (
     fix_utf8,
     real_text,
 )
-from .rows import Batch
-from .typemap import Reencode
+from dumpconv.decide.casts import TRANSFORMS, epoch_to_text
+from dumpconv.decide.typemap import Reencode
+from dumpconv.read.rows import Batch
 
 READ_SIZE = 1 << 22
 

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import repeat
 
-from .encode import (
+from dumpconv.base.encode import (
     C_BLOB,
     C_INT,
     C_NULL,
@@ -38,9 +38,9 @@ from .encode import (
     encode_value,
     real_text,
 )
-from .errors import RowError
-from .lexer import CUT_VALUE, CUT_VALUE_HINT, CUT_VALUE_MESSAGE
-from .sqlitefloat import QUOTE_REAL, SqliteReals
+from dumpconv.base.errors import RowError
+from dumpconv.read.lexer import CUT_VALUE, CUT_VALUE_HINT, CUT_VALUE_MESSAGE
+from dumpconv.read.sqlitefloat import QUOTE_REAL, SqliteReals
 
 Value = None | int | float | str | bytes
 

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from .errors import SplitError
-from .lexer import (
+from dumpconv.base.errors import SplitError
+from dumpconv.read.lexer import (
     CUT_VALUE,
     CUT_VALUE_HINT,
     CUT_VALUE_MESSAGE,

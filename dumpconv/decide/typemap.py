@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from .encode import C_BLOB, C_INT, C_REAL, C_TEXT
-from .schema import Affinity, affinity
+from dumpconv.base.encode import C_BLOB, C_INT, C_REAL, C_TEXT
+from dumpconv.read.schema import Affinity, affinity
 
 
 class Cat(Enum):
