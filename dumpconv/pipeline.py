@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from dumpconv import translate
 from dumpconv.base.errors import DumpconvError, RowError, SplitError, TranslateError
 from dumpconv.base.pgsql import object_name
 from dumpconv.base.report import Report, Severity, TableCounts
@@ -31,7 +32,6 @@ from dumpconv.read.schema import Affinity, Column, Schema, Table, fold, pg_name
 from dumpconv.read.splitter import Comment, InsertRun, RawStatement, iter_units
 from dumpconv.read.sqlite_ddl import json_checked_column, parse_create_table
 from dumpconv.read.sqlitefloat import SqliteReals, written_by_quote
-from dumpconv.translate import ddl
 from dumpconv.write.spool import Recode, Spool, combine, nul_step
 from dumpconv.write.writer import Writer
 
@@ -616,7 +616,7 @@ class _Conversion:
             for col_key, dec in plan.decisions[key].items():
                 plan.types[(key, col_key)] = dec.pg_type
                 if (
-                    dec.pg_type in ddl.MERGING_TYPES
+                    dec.pg_type in translate.MERGING_TYPES
                     or dec.reencode is Reencode.TO_BYTEA
                     or col_key in replaced
                     or col_key in mixed
@@ -635,7 +635,7 @@ class _Conversion:
                 f"  {sql}",
                 *(f"dumpconv: skipped {w}" for w in shadows),
             )
-            plan.post.append(ddl.PostItem("", 6, comments=comments))
+            plan.post.append(translate.PostItem("", 6, comments=comments))
         return plan
 
     def _plan_data_only(self, plan: _Plan) -> _Plan:
@@ -766,27 +766,29 @@ class _Conversion:
         stats = {c.key: st for c, st in zip(table.insert_columns, state.stats.columns,
                                              strict=True)}  # fmt: skip
         nulls = {k: st.classes.nulls for k, st in stats.items()}
-        made = ddl.create_table(table, decisions, nulls)
+        made = translate.create_table(table, decisions, nulls)
         notes = list(made.notes)
         post = list(made.post)
         unsafe = {c for t, c in plan.unsafe if t == table.key}
-        post.extend(ddl.key_items(table, self.schema, nulls, notes, unsafe))
-        scope = ddl.Scope(self.schema, [table], plan.types)
+        post.extend(translate.key_items(table, self.schema, nulls, notes, unsafe))
+        scope = translate.Scope(self.schema, [table], plan.types)
         for fk in table.foreign_keys:
-            post.append(ddl.foreign_key_item(table, fk, self.schema))
+            post.append(translate.foreign_key_item(table, fk, self.schema))
         for check in [*table.checks, *(c for col in table.columns for c in col.checks)]:
             json_col = json_checked_column(check.expr)
             if json_col is not None and decisions.get(fold(json_col), _TEXT).pg_type == "jsonb":
-                notes.append(ddl.Note(f"CHECK ({check.expr}) dropped: jsonb holds only valid JSON"))
+                notes.append(
+                    translate.Note(f"CHECK ({check.expr}) dropped: jsonb holds only valid JSON")
+                )
                 continue
-            post.append(ddl.check_item(table, check, scope))
+            post.append(translate.check_item(table, check, scope))
         for col in table.columns:
             if col.generated is not None:
-                post.append(ddl.generated_item(table, col, decisions[col.key].pg_type, scope))
+                post.append(translate.generated_item(table, col, decisions[col.key].pg_type, scope))
         for item in post:
             self._report_left_out(item, table.line)
         plan.post.extend(post)
-        notes = [*(ddl.Note(r, Severity.WARNING) for r in table.renamed), *notes]
+        notes = [*(translate.Note(r, Severity.WARNING) for r in table.renamed), *notes]
         for note in notes:
             if note.severity is not None:
                 self.report.add("definition-changed", note.severity, f"{table.name}: {note}",
@@ -810,23 +812,23 @@ class _Conversion:
             setval = (alias.pg, top or None)
         return _TablePlan(state, made.create, [str(n) for n in notes], reencode, setval)
 
-    def _report_left_out(self, item: ddl.PostItem, line: int) -> None:
+    def _report_left_out(self, item: translate.PostItem, line: int) -> None:
         if item.left_out is not None:
             self.report.add("object-left-out", Severity.LOSSY, item.left_out, line=line)
         if item.changed is not None:
             self.report.add("definition-changed", Severity.LOSSY, item.changed, line=line)
 
-    def _deferred(self, kind: Kind, text: str, line: int, plan: _Plan) -> ddl.PostItem:
+    def _deferred(self, kind: Kind, text: str, line: int, plan: _Plan) -> translate.PostItem:
         if kind is Kind.CREATE_INDEX:
-            return ddl.index_item(text, line, self.schema, plan.types, plan.unsafe)
+            return translate.index_item(text, line, self.schema, plan.types, plan.unsafe)
         if kind is Kind.CREATE_VIEW:
-            return ddl.view_item(text, line, self.schema, plan.types)
+            return translate.view_item(text, line, self.schema, plan.types)
         self.report.add(
             "trigger-skipped", Severity.LOSSY,
             "trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL",
             line=line, hint="recreate the trigger by hand after loading",
         )  # fmt: skip
-        return ddl.PostItem(
+        return translate.PostItem(
             "", 6, comments=(f"dumpconv: trigger skipped (line {line}):", f"  {text}")
         )
 
@@ -861,7 +863,7 @@ class _Plan:
     types: dict[tuple[str, str], str] = field(default_factory=dict)
     unsafe: set[tuple[str, str]] = field(default_factory=set)
     tables: list[_TablePlan] = field(default_factory=list)
-    post: list[ddl.PostItem] = field(default_factory=list)
+    post: list[translate.PostItem] = field(default_factory=list)
 
 
 # Shadow tables by virtual-table module (sqlite-dump-format.md §3.5): a table X with all of

@@ -22,17 +22,17 @@ from dumpconv.base.pgsql import quote_ident
 from dumpconv.decide.typemap import Decision
 from dumpconv.read.schema import Column, Schema, Table, affinity
 from dumpconv.read.sqlite_ddl import parse_create_table
-from dumpconv.translate.ddl import (
+from dumpconv.translate import (
     PostItem,
     Scope,
     Untranslatable,
     create_table,
-    default_sql,
     foreign_key_item,
     index_item,
     key_items,
     translate_expr,
 )
+from dumpconv.translate.defaults import default_sql
 from dumpconv.write.writer import Writer
 from tests.pgharness import PgServer
 

@@ -30,7 +30,7 @@ from dumpconv.base.safetext import printable
 from dumpconv.cli import app
 from dumpconv.read.schema import Schema
 from dumpconv.read.sqlite_ddl import parse_create_table
-from dumpconv.translate.ddl import Scope, Untranslatable, translate_expr, translate_query
+from dumpconv.translate import Scope, Untranslatable, translate_expr, translate_query
 from dumpconv.write.pgcheck import StatementCheckError, check_guard, check_statement
 from dumpconv.write.writer import Writer
 from tests.pgharness import PgServer

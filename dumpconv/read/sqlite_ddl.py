@@ -36,7 +36,7 @@ _TABLE_CONSTRAINT_START = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"
 _SPACES = re.compile(r"\s+")
 
 
-class _Cursor:
+class Cursor:
     """Tokens of one statement with the text they came from."""
 
     def __init__(self, text: str, line: int, tokens: list[Token] | None = None) -> None:
@@ -130,7 +130,7 @@ class _Cursor:
         )
 
 
-def _skip_conflict(cur: _Cursor) -> str | None:
+def _skip_conflict(cur: Cursor) -> str | None:
     if cur.at_word("ON") and cur.peek(1) is not None and cur.peek(1).is_word("CONFLICT"):  # type: ignore[union-attr]
         cur.i += 2
         return cur.next().upper
@@ -157,7 +157,7 @@ def parse_create_table(text: str, line: int, schema: Schema) -> Table:
     Returns:
         The table, not yet added to ``schema``.
     """
-    cur = _Cursor(text, line)
+    cur = Cursor(text, line)
     cur.expect_word("CREATE")
     cur.accept_word("TEMP", "TEMPORARY")
     cur.expect_word("TABLE")
@@ -288,7 +288,7 @@ def _dedupe_pg_names(columns: list[Column]) -> list[str]:
 
 
 def _column(
-    cur: _Cursor, keys: list[UniqueKey], fks: list[ForeignKey], dropped: list[str]
+    cur: Cursor, keys: list[UniqueKey], fks: list[ForeignKey], dropped: list[str]
 ) -> tuple[Column, _ColumnKey | None]:
     name, quoted = cur.name()
     type_start = cur.peek()
@@ -367,7 +367,7 @@ def _column(
     return column, pk
 
 
-def _default(cur: _Cursor) -> str:
+def _default(cur: Cursor) -> str:
     """The DEFAULT value as SQL text: a literal, a signed number, ``(expr)`` or a word."""
     if cur.at_op("("):
         return "(" + cur.parenthesized() + ")"
@@ -378,7 +378,7 @@ def _default(cur: _Cursor) -> str:
     return tok.text
 
 
-def _references(cur: _Cursor, columns: tuple[str, ...], cname: str | None) -> ForeignKey:
+def _references(cur: Cursor, columns: tuple[str, ...], cname: str | None) -> ForeignKey:
     line = cur.line
     cur.expect_word("REFERENCES")
     ref_table = cur.name()[0]
@@ -418,12 +418,12 @@ def _references(cur: _Cursor, columns: tuple[str, ...], cname: str | None) -> Fo
     return ForeignKey(columns, ref_table, ref_cols, " ".join(actions), cname, line)
 
 
-def _initially(cur: _Cursor, actions: list[str]) -> None:
+def _initially(cur: Cursor, actions: list[str]) -> None:
     if cur.accept_word("INITIALLY"):
         actions.append("INITIALLY " + cur.expect_word("DEFERRED", "IMMEDIATE").upper)
 
 
-def _indexed_columns(cur: _Cursor) -> list[_ColumnKey]:
+def _indexed_columns(cur: Cursor) -> list[_ColumnKey]:
     cur.expect_op("(")
     out: list[_ColumnKey] = []
     while True:
@@ -447,7 +447,7 @@ def _indexed_columns(cur: _Cursor) -> list[_ColumnKey]:
 
 
 def _table_constraint(
-    cur: _Cursor,
+    cur: Cursor,
     keys: list[UniqueKey],
     fks: list[ForeignKey],
     checks: list[CheckConstraint],

@@ -1,0 +1,115 @@
+"""Keys, foreign keys, CHECKs and generated columns, added after the data."""
+
+from __future__ import annotations
+
+from dumpconv.base.pgsql import object_name, qualified, quote_ident
+from dumpconv.base.report import Severity
+from dumpconv.read.lexer import Tok, tokenize
+from dumpconv.read.schema import CheckConstraint, Column, ForeignKey, Schema, Table, fold
+from dumpconv.translate.expressions import Scope, Untranslatable, column_expression, translate_expr
+from dumpconv.translate.items import Note, PostItem, left_out
+
+
+def key_items(
+    table: Table, schema: Schema, nulls: dict[str, int], notes: list[Note], unsafe: set[str]
+) -> list[PostItem]:
+    """PRIMARY KEY and UNIQUE constraints, added after the data.
+
+    Args:
+        unsafe: keys of columns whose conversion may have made distinct values equal
+            (see MERGING_TYPES, replaced invalid UTF-8); keys over them are guarded.
+    """
+    out: list[PostItem] = []
+    for key in table.keys:
+        cols = [table.column(c) for c in key.columns]
+        if any(c is None for c in cols):
+            notes.append(Note(f"key ({', '.join(key.columns)}) names an unknown column; dropped",
+                              Severity.LOSSY))  # fmt: skip
+            continue
+        columns = [c for c in cols if c is not None]
+        primary = key.primary
+        if primary and any(nulls.get(c.key, 0) for c in columns):
+            primary = False
+            notes.append(Note(
+                f"PRIMARY KEY ({', '.join(key.columns)}) holds NULLs (SQLite allows that); "
+                "created as UNIQUE", Severity.WARNING,
+            ))  # fmt: skip
+        if key.conflict:
+            notes.append(Note(f"ON CONFLICT {key.conflict} of key ({', '.join(key.columns)}) "
+                              "dropped", Severity.LOSSY))  # fmt: skip
+        default_name = (
+            object_name(table.pg, None, "pkey")
+            if primary
+            else object_name(table.pg, "_".join(c.pg for c in columns), "key")
+        )
+        cname = schema.claim(key.name or default_name)
+        kind = "PRIMARY KEY" if primary else "UNIQUE"
+        sql = (
+            f"ALTER TABLE ONLY {qualified(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
+            f"{kind} ({', '.join(quote_ident(c.pg) for c in columns)});"
+        )
+        risky = any(c.key in unsafe for c in columns)
+        out.append(
+            PostItem(sql, 0, guard=f"{kind.lower()} {cname} on {table.name}" if risky else None)
+        )
+    return out
+
+
+def foreign_key_item(table: Table, fk: ForeignKey, schema: Schema) -> PostItem:
+    """A foreign key: valid when the data allows, else NOT VALID with a warning."""
+    what = f"foreign key of {table.name} ({', '.join(fk.columns)}) to {fk.ref_table}"
+    parent = schema.get(fk.ref_table)
+    cols = [table.column(c) for c in fk.columns]
+    if parent is None:
+        return left_out(what, f"table {fk.ref_table} is not in the dump", "", 2)
+    if any(c is None for c in cols):
+        return left_out(what, "names an unknown column", "", 2)
+    ref_names = fk.ref_columns or (parent.primary_key.columns if parent.primary_key else ())
+    refs = [parent.column(c) for c in ref_names]
+    if not refs or any(r is None for r in refs) or len(refs) != len(cols):
+        return left_out(what, "the referenced columns do not match a key", "", 2)
+    cname = schema.claim(
+        fk.name or object_name(table.pg, "_".join(c.pg for c in cols if c), "fkey")
+    )
+    base = (
+        f"ALTER TABLE ONLY {qualified(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
+        f"FOREIGN KEY ({', '.join(quote_ident(c.pg) for c in cols if c)}) "
+        f"REFERENCES {qualified(parent.pg)} ({', '.join(quote_ident(r.pg) for r in refs if r)})"
+    )
+    if fk.actions:
+        base += " " + fk.actions
+    return PostItem(base + ";", 2, guard=what, fk_fallback=base + " NOT VALID;")
+
+
+def check_item(table: Table, check: CheckConstraint, scope: Scope) -> PostItem:
+    what = f"check constraint {check.name or ''} on {table.name}".replace("  ", " ")
+    try:
+        expr = translate_expr(check.expr, scope)
+    except Untranslatable as e:
+        return left_out(what, str(e), f"CHECK ({check.expr})", 3)
+    first = next((c.pg for c in table.columns if _mentions(check.expr, c.name)), None)
+    cname = scope.schema.claim(check.name or object_name(table.pg, first, "check"))
+    sql = (
+        f"ALTER TABLE ONLY {qualified(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
+        f"CHECK ({expr});"
+    )
+    return PostItem(sql, 3, guard=what, fk_fallback=sql[:-1] + " NOT VALID;")
+
+
+def _mentions(expr: str, name: str) -> bool:
+    key = fold(name)
+    return any(
+        tok.kind in (Tok.WORD, Tok.IDENT) and fold(tok.value) == key for tok in tokenize(expr)
+    )
+
+
+def generated_item(table: Table, col: Column, pg_type: str, scope: Scope) -> PostItem:
+    return column_expression(
+        f"generated column {table.name}.{col.name}",
+        col.generated or "",
+        scope,
+        lambda expr: (
+            f"ALTER TABLE {qualified(table.pg)} ADD COLUMN {quote_ident(col.pg)} "
+            f"{pg_type} GENERATED ALWAYS AS ({expr}) STORED;"
+        ),
+    )

@@ -1,0 +1,88 @@
+"""CREATE INDEX, its columns, expressions and predicate translated."""
+
+from __future__ import annotations
+
+from dumpconv.base.pgsql import qualified, quote_ident
+from dumpconv.read.lexer import Tok
+from dumpconv.read.schema import Schema, fold
+from dumpconv.read.sqlite_ddl import Cursor
+from dumpconv.translate.expressions import Scope, Untranslatable, translate_expr
+from dumpconv.translate.items import PostItem, left_out
+
+
+def index_item(
+    text: str,
+    line: int,
+    schema: Schema,
+    types: dict[tuple[str, str], str],
+    unsafe: set[tuple[str, str]],
+) -> PostItem:
+    """CREATE [UNIQUE] INDEX, its columns and expressions translated."""
+    cur = Cursor(text, line)
+    cur.expect_word("CREATE")
+    unique = cur.accept_word("UNIQUE")
+    cur.expect_word("INDEX")
+    if cur.accept_word("IF"):
+        cur.expect_word("NOT")
+        cur.expect_word("EXISTS")
+    name, quoted = cur.name()
+    if cur.at_op("."):
+        cur.next()
+        name, quoted = cur.name()
+    cur.expect_word("ON")
+    table_name = cur.name()[0]
+    what = f"index {name}"
+    table = schema.get(table_name)
+    if table is None:
+        return left_out(what, f"table {table_name} is not converted", text, 1)
+    scope = Scope(schema, [table], types)
+    cur.expect_op("(")
+    items: list[str] = []
+    notes: list[str] = []
+    risky = False
+    while True:
+        toks = cur.until_comma()
+        if not toks:
+            raise cur.error("empty index column")
+        desc = ""
+        while toks and toks[-1].is_word("ASC", "DESC"):
+            desc = " DESC" if toks[-1].upper == "DESC" else desc
+            toks = toks[:-1]
+        if len(toks) >= 2 and toks[-2].is_word("COLLATE"):
+            notes.append(f"COLLATE {toks[-1].value} dropped")
+            toks = toks[:-2]
+        if len(toks) == 1 and toks[0].kind in (Tok.WORD, Tok.IDENT, Tok.STRING):
+            col = table.column(toks[0].value)
+            if col is None:
+                return left_out(what, f"unknown column {toks[0].value}", text, 1)
+            items.append(quote_ident(col.pg) + desc)
+            risky |= (table.key, col.key) in unsafe
+        else:
+            expr_text = text[toks[0].pos : toks[-1].pos + len(toks[-1].text)]
+            try:
+                items.append("(" + translate_expr(expr_text, scope) + ")" + desc)
+            except Untranslatable as e:
+                return left_out(what, str(e), text, 1)
+        if cur.at_op(","):
+            cur.next()
+            continue
+        cur.expect_op(")")
+        break
+    where = ""
+    if cur.accept_word("WHERE"):
+        rest = cur.peek()
+        assert rest is not None
+        where_text = text[rest.pos :].rstrip().rstrip(";")
+        try:
+            where = " WHERE " + translate_expr(where_text, scope)
+        except Untranslatable as e:
+            return left_out(what, str(e), text, 1)
+    pg = schema.claim(name if quoted else fold(name))
+    sql = (
+        f"CREATE {'UNIQUE ' if unique else ''}INDEX {quote_ident(pg)} ON {qualified(table.pg)} "
+        f"({', '.join(items)}){where};"
+    )
+    guard = what if (unique and risky) or where or any(i.startswith("(") for i in items) else None
+    changed = f"index {name}: {'; '.join(notes)}" if notes else None
+    comments = tuple(f"dumpconv: index {name}: {n}" for n in notes)
+    return PostItem(sql, 1, "index", guard=guard, changed=changed, comments=comments)

@@ -1,0 +1,59 @@
+"""What translation hands the pipeline: notes above a table, the CREATE TABLE, and the
+post-data items (one statement each, or a comment saying what was left out and why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dumpconv.base.report import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A comment above CREATE TABLE; ``severity`` None when the report has it already."""
+
+    text: str
+    severity: Severity | None = Severity.INFO
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(slots=True)
+class TableDDL:
+    """What the output needs to create one table and, after its data, the rest."""
+
+    create: str
+    post: list[PostItem] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # shown as comments above CREATE TABLE
+
+
+@dataclass(frozen=True, slots=True)
+class PostItem:
+    """One post-data statement; ``guard`` names it when a failure must only warn.
+
+    ``sql`` is one statement of ``kind`` (a ``pgcheck.KINDS`` key), or empty when the object
+    is only described; ``comments`` are shown above it (escaped by the writer).
+    """
+
+    sql: str
+    order: int  # 0 keys, 1 indexes, 2 foreign keys, 3 checks, 4 defaults/generated, 5 views
+    kind: str = "alter-table"
+    guard: str | None = None
+    fk_fallback: str | None = None  # the NOT VALID form of a foreign key
+    left_out: str | None = None  # set when the object is only a comment: what and why
+    changed: str | None = None  # set when it is created with a part of it dropped
+    comments: tuple[str, ...] = ()
+
+
+def left_out(what: str, why: str, sql: str, order: int) -> PostItem:
+    """An object that is not created: a comment in the output, a line in the report."""
+    comments = (f"dumpconv: {what} not created: {why}", *((f"  {sql}",) if sql else ()))
+    return PostItem("", order, left_out=f"{what} not created: {why}", comments=comments)
+
+
+# Types whose input may map two different SQLite values to one PostgreSQL value (1 and 't'
+# are both true; two spellings of one instant, of one JSON document, of one UUID). A key
+# that SQLite held unique may then collide, so it is only created under a guard.
+MERGING_TYPES = frozenset({"boolean", "timestamp", "timestamptz", "date", "time", "jsonb", "uuid"})

@@ -1,0 +1,41 @@
+"""CREATE VIEW, its query translated."""
+
+from __future__ import annotations
+
+from dumpconv.base.pgsql import qualified, quote_ident
+from dumpconv.read.lexer import Tok, tokenize
+from dumpconv.read.schema import Schema, fold
+from dumpconv.read.sqlite_ddl import Cursor
+from dumpconv.translate.expressions import Scope, Untranslatable, translate_query
+from dumpconv.translate.items import PostItem, left_out
+
+
+def view_item(text: str, line: int, schema: Schema, types: dict[tuple[str, str], str]) -> PostItem:
+    """CREATE VIEW with its query translated; guarded, since SQLite SQL may not carry over."""
+    cur = Cursor(text, line)
+    cur.expect_word("CREATE")
+    cur.accept_word("TEMP", "TEMPORARY")
+    cur.expect_word("VIEW")
+    if cur.accept_word("IF"):
+        cur.expect_word("NOT")
+        cur.expect_word("EXISTS")
+    name, quoted = cur.name()
+    columns = ""
+    if cur.at_op("("):
+        cols = cur.parenthesized()
+        columns = (
+            " ("
+            + ", ".join(quote_ident(t.value) for t in tokenize(cols) if t.kind is not Tok.OP)
+            + ")"
+        )
+    cur.expect_word("AS")
+    start = cur.peek()
+    assert start is not None
+    query = text[start.pos :].rstrip().rstrip(";").rstrip()
+    what = f"view {name}"
+    try:
+        body = translate_query(query, Scope(schema, [], types))
+    except Untranslatable as e:
+        return left_out(what, str(e), text, 5)
+    pg = schema.claim(name if quoted else fold(name))
+    return PostItem(f"CREATE VIEW {qualified(pg)}{columns} AS\n{body};", 5, "view", guard=what)
