@@ -65,7 +65,9 @@ class PostItem:
     """
 
     sql: str
-    order: int  # 0 keys, 1 indexes, 2 foreign keys, 3 checks, 4 defaults/generated, 5 views
+    # -1 generated columns, 0 keys, 1 indexes, 2 foreign keys, 3 checks, 4 expression
+    # defaults, 5 views, 6 objects only described
+    order: int
     kind: str = "alter-table"
     guard: str | None = None
     fk_fallback: str | None = None  # the NOT VALID form of a foreign key
@@ -238,6 +240,8 @@ def default_sql(column: Column, pg_type: str, valid_literal: bool) -> tuple[str 
         is_literal = True
     if not is_literal:
         return None, "expression"
+    if len(toks) == 1:
+        inner = toks[0].text  # the literal itself, without comments around it
     if toks[0].kind is Tok.STRING and not valid_literal:
         return None, f"DEFAULT {text} is not a valid {pg_type} value"
     value = _literal_for(inner, pg_type)
@@ -590,8 +594,11 @@ def create_table(table: Table, decisions: dict[str, Decision], nulls: dict[str, 
         if col.generated is not None:
             ddl.notes.append(
                 Note(
-                    f"column {col.name} is generated (AS ({col.generated})): it is added after "
-                    "the data, if its expression translates"
+                    f"column {col.name} is generated (AS ({col.generated})): it becomes a "
+                    "STORED generated column added at the end of the table after the data, "
+                    "if its expression translates and PostgreSQL accepts it (else a WARNING "
+                    "at load names it)",
+                    Severity.LOSSY,
                 )
             )
             continue
@@ -665,15 +672,15 @@ def _default_expression(table: Table, col: Column, decisions: dict[str, Decision
 
 
 def _column_expression(
-    what: str, sql: str, scope: Scope, statement: Callable[[str], str]
+    what: str, sql: str, scope: Scope, statement: Callable[[str], str], order: int = 4
 ) -> PostItem:
     """A post-data statement around one translated column expression (guarded), or the
     comment saying why there is none."""
     try:
         expr = translate_expr(sql, scope)
     except Untranslatable as e:
-        return _left_out(what, str(e), sql, 4)
-    return PostItem(statement(expr), 4, guard=what)
+        return _left_out(what, str(e), sql, order)
+    return PostItem(statement(expr), order, guard=what)
 
 
 def _left_out(what: str, why: str, sql: str, order: int) -> PostItem:
@@ -790,6 +797,7 @@ def generated_item(table: Table, col: Column, pg_type: str, scope: Scope) -> Pos
             f"ALTER TABLE {qualified(table.pg)} ADD COLUMN {quote_ident(col.pg)} "
             f"{pg_type} GENERATED ALWAYS AS ({expr}) STORED;"
         ),
+        order=-1,  # first: keys, indexes and checks may be built on it
     )
 
 
