@@ -26,7 +26,7 @@ from dumpconv.decide.typemap import (
     render,
 )
 from dumpconv.read.classify import Kind, classify, decode
-from dumpconv.read.lexer import find_statement_end
+from dumpconv.read.lexer import Tok, find_statement_end, tokenize
 from dumpconv.read.rows import Batch, Insert, convert_run, encode_rows, scan_insert
 from dumpconv.read.schema import Affinity, Column, Schema, Table, fold, pg_name
 from dumpconv.read.splitter import Comment, InsertRun, RawStatement, iter_units
@@ -375,13 +375,12 @@ class _Conversion:
     def _shadow_of(self, name: str) -> str | None:
         key = fold(name)
         for vname, _, _ in self.virtual:
-            if key.startswith(fold(vname) + "_"):
+            if any(key == f"{fold(vname)}_{suffix}" for suffix in _SHADOW_SUFFIXES):
                 return vname
         return None
 
     def _virtual_table(self, sql: str, line: int) -> None:
-        m = re.match(r"CREATE\s+VIRTUAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\S+)", sql, re.I)
-        name = m.group(1).strip("\"`[]'") if m else "?"
+        name = _virtual_table_name(sql, line)
         self.virtual.append((name, sql, line))
         self.skipped[fold(name)] = "virtual table"
         self.report.add(
@@ -874,6 +873,24 @@ _SHADOWS = {
     "fts3/fts4": (("segdir",), ("segments", "content", "docsize", "stat")),
     "rtree": (("node", "rowid"), ("parent",)),
 }
+
+
+# Every storage table name a virtual table module makes ("NAME_suffix"): a table of the
+# dump named so is storage, any other table is the application's.
+_SHADOW_SUFFIXES = frozenset(s for parts in _SHADOWS.values() for group in parts for s in group)
+
+
+def _virtual_table_name(sql: str, line: int) -> str:
+    """The name a CREATE VIRTUAL TABLE gives, read by the lexer (it may hold any character)."""
+    toks = list(tokenize(sql, line=line))
+    i = 3  # CREATE VIRTUAL TABLE
+    if len(toks) > i + 2 and toks[i].is_word("IF"):
+        i += 3  # IF NOT EXISTS
+    if len(toks) > i + 2 and toks[i + 1].kind is Tok.OP and toks[i + 1].text == ".":
+        i += 2  # schema.name
+    if len(toks) <= i or toks[i].kind not in (Tok.WORD, Tok.IDENT, Tok.STRING):
+        raise TranslateError("cannot read the name of a virtual table", line)
+    return toks[i].value
 
 
 def _virtual_table_storage(names: dict[str, str]) -> dict[str, str]:

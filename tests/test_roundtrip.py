@@ -437,7 +437,18 @@ def test_there_are_fixtures() -> None:
 
 # Definitions PostgreSQL has no faithful equivalent for (yet), which the report must list as
 # lossy: exactly these, no more, no fewer.
+_GENERATED = (
+    "it becomes a STORED generated column added at the end of the table after the data, if "
+    "its expression translates and PostgreSQL accepts it (else a WARNING at load names it)"
+)
 EXPECTED_LOSSY: dict[str, set[str]] = {
+    # VIRTUAL generated columns become STORED, at the end of the table (issue 12 keeps them
+    # in place)
+    "django": {
+        f'shop_product: column name_upper is generated (AS (UPPER("name"))): {_GENERATED}',
+        "shop_product: column stock_value is generated "
+        f'(AS ((CAST(("price" * "stock") AS NUMERIC)))): {_GENERATED}',
+    },
     "names": {
         "Group: ON CONFLICT REPLACE of key (Name, Owner Id) dropped",
         "index device_label: COLLATE NOCASE dropped",

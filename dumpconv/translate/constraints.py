@@ -112,4 +112,5 @@ def generated_item(table: Table, col: Column, pg_type: str, scope: Scope) -> Pos
             f"ALTER TABLE {qualified(table.pg)} ADD COLUMN {quote_ident(col.pg)} "
             f"{pg_type} GENERATED ALWAYS AS ({expr}) STORED;"
         ),
+        order=-1,  # first: keys, indexes and checks may be built on it
     )

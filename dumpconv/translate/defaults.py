@@ -181,6 +181,8 @@ def default_sql(column: Column, pg_type: str, valid_literal: bool) -> tuple[str 
         is_literal = True
     if not is_literal:
         return None, "expression"
+    if len(toks) == 1:
+        inner = toks[0].text  # the literal itself, without comments around it
     if toks[0].kind is Tok.STRING and not valid_literal:
         return None, f"DEFAULT {text} is not a valid {pg_type} value"
     value = _literal_for(inner, pg_type)

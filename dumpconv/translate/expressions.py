@@ -335,12 +335,12 @@ def _generate(tree: exp.Expr) -> str:
 
 
 def column_expression(
-    what: str, sql: str, scope: Scope, statement: Callable[[str], str]
+    what: str, sql: str, scope: Scope, statement: Callable[[str], str], order: int = 4
 ) -> PostItem:
     """A post-data statement around one translated column expression (guarded), or the
     comment saying why there is none."""
     try:
         expr = translate_expr(sql, scope)
     except Untranslatable as e:
-        return left_out(what, str(e), sql, 4)
-    return PostItem(statement(expr), 4, guard=what)
+        return left_out(what, str(e), sql, order)
+    return PostItem(statement(expr), order, guard=what)

@@ -38,7 +38,9 @@ class PostItem:
     """
 
     sql: str
-    order: int  # 0 keys, 1 indexes, 2 foreign keys, 3 checks, 4 defaults/generated, 5 views
+    # -1 generated columns, 0 keys, 1 indexes, 2 foreign keys, 3 checks, 4 expression
+    # defaults, 5 views, 6 objects only described
+    order: int
     kind: str = "alter-table"
     guard: str | None = None
     fk_fallback: str | None = None  # the NOT VALID form of a foreign key

@@ -31,8 +31,11 @@ def create_table(table: Table, decisions: dict[str, Decision], nulls: dict[str, 
         if col.generated is not None:
             ddl.notes.append(
                 Note(
-                    f"column {col.name} is generated (AS ({col.generated})): it is added after "
-                    "the data, if its expression translates"
+                    f"column {col.name} is generated (AS ({col.generated})): it becomes a "
+                    "STORED generated column added at the end of the table after the data, "
+                    "if its expression translates and PostgreSQL accepts it (else a WARNING "
+                    "at load names it)",
+                    Severity.LOSSY,
                 )
             )
             continue

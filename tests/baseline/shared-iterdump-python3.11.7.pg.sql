@@ -144,8 +144,8 @@ SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."events"', 
 -- table gen (line 48)
 --
 
--- dumpconv: column c is generated (AS (a + b)): it is added after the data, if its expression translates
--- dumpconv: column d is generated (AS (upper('x' || a))): it is added after the data, if its expression translates
+-- dumpconv: column c is generated (AS (a + b)): it becomes a STORED generated column added at the end of the table after the data, if its expression translates and PostgreSQL accepts it (else a WARNING at load names it)
+-- dumpconv: column d is generated (AS (upper('x' || a))): it becomes a STORED generated column added at the end of the table after the data, if its expression translates and PostgreSQL accepts it (else a WARNING at load names it)
 CREATE TABLE public.gen (
     a bigint,
     b bigint,
@@ -459,6 +459,24 @@ two	\\x322e30
 -- keys, indexes, foreign keys, checks and views (after the data)
 --
 
+DO $dumpconv$
+BEGIN
+    EXECUTE $sql$ALTER TABLE public.gen ADD COLUMN c bigint GENERATED ALWAYS AS (a + b) STORED$sql$;
+EXCEPTION
+    WHEN others THEN
+        RAISE WARNING 'dumpconv: generated column gen.c not created: %', SQLERRM;
+END
+$dumpconv$;
+
+DO $dumpconv$
+BEGIN
+    EXECUTE $sql$ALTER TABLE public.gen ADD COLUMN d text GENERATED ALWAYS AS (UPPER('x' || a)) STORED$sql$;
+EXCEPTION
+    WHEN others THEN
+        RAISE WARNING 'dumpconv: generated column gen.d not created: %', SQLERRM;
+END
+$dumpconv$;
+
 ALTER TABLE ONLY public.mixedcase ADD CONSTRAINT mixedcase_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.audit ADD CONSTRAINT audit_pkey PRIMARY KEY (id);
@@ -534,24 +552,6 @@ $dumpconv$;
 
 DO $dumpconv$
 BEGIN
-    EXECUTE $sql$ALTER TABLE public.gen ADD COLUMN c bigint GENERATED ALWAYS AS (a + b) STORED$sql$;
-EXCEPTION
-    WHEN others THEN
-        RAISE WARNING 'dumpconv: generated column gen.c not created: %', SQLERRM;
-END
-$dumpconv$;
-
-DO $dumpconv$
-BEGIN
-    EXECUTE $sql$ALTER TABLE public.gen ADD COLUMN d text GENERATED ALWAYS AS (UPPER('x' || a)) STORED$sql$;
-EXCEPTION
-    WHEN others THEN
-        RAISE WARNING 'dumpconv: generated column gen.d not created: %', SQLERRM;
-END
-$dumpconv$;
-
-DO $dumpconv$
-BEGIN
     EXECUTE $sql$CREATE VIEW public.v_items AS
 SELECT id, name || ';' AS name_semi FROM public.items WHERE name <> '--not a comment'$sql$;
 EXCEPTION
@@ -606,8 +606,8 @@ warning: line 60: table geo_node is internal storage of virtual table geo; skipp
 warning: line 62: table geo_parent is internal storage of virtual table geo; skipped [virtual-table-skipped]
 warning: line 63: table geo_rowid is internal storage of virtual table geo; skipped [virtual-table-skipped]
 warning: line 44: events.dt: declared DATETIME, text: declared timestamp, kept as text: holds integers, reals beside the texts; as epoch-s they run from 1970-01-29 11:25:11 to 2024-01-02 03:04:05 UTC: --cast events.dt=timestamptz:epoch-s converts them [type-widened]
-info: line 48: gen: column c is generated (AS (a + b)): it is added after the data, if its expression translates [definition-changed]
-info: line 48: gen: column d is generated (AS (upper('x' || a))): it is added after the data, if its expression translates [definition-changed]
+lossy: line 48: gen: column c is generated (AS (a + b)): it becomes a STORED generated column added at the end of the table after the data, if its expression translates and PostgreSQL accepts it (else a WARNING at load names it) [definition-changed]
+lossy: line 48: gen: column d is generated (AS (upper('x' || a))): it becomes a STORED generated column added at the end of the table after the data, if its expression translates and PostgreSQL accepts it (else a WARNING at load names it) [definition-changed]
 warning: line 69: items.created_at: declared DATETIME, timestamptz: 1 values carry a UTC offset; the 2 without one are read as UTC [type-widened]
 warning: line 83: kv.v: declared without a type, text: holds integers, reals, texts: text holds them all, numbers as their digits [type-widened]
 info: line 83: kv: SQLite clause dropped: WITHOUT ROWID [definition-changed]
@@ -623,4 +623,4 @@ warning: line 236: table with space.b: declared without a type, bytea: holds rea
 lossy: line 243: trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
 lossy: line 249: trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
 lossy: line 253: index idx order user: COLLATE NOCASE dropped [definition-changed]
-dumpconv: 21 tables, 116 rows, 28 notes (6 lossy)
+dumpconv: 21 tables, 116 rows, 28 notes (8 lossy)

@@ -200,8 +200,8 @@ SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."strict_t"'
 -- table gen (line 57)
 --
 
--- dumpconv: column c is generated (AS (a + b)): it is added after the data, if its expression translates
--- dumpconv: column d is generated (AS (upper('x' || a))): it is added after the data, if its expression translates
+-- dumpconv: column c is generated (AS (a + b)): it becomes a STORED generated column added at the end of the table after the data, if its expression translates and PostgreSQL accepts it (else a WARNING at load names it)
+-- dumpconv: column d is generated (AS (upper('x' || a))): it becomes a STORED generated column added at the end of the table after the data, if its expression translates and PostgreSQL accepts it (else a WARNING at load names it)
 CREATE TABLE public.gen (
     a bigint,
     b bigint,
@@ -459,6 +459,24 @@ SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."audit"', '
 -- keys, indexes, foreign keys, checks and views (after the data)
 --
 
+DO $dumpconv$
+BEGIN
+    EXECUTE $sql$ALTER TABLE public.gen ADD COLUMN c bigint GENERATED ALWAYS AS (a + b) STORED$sql$;
+EXCEPTION
+    WHEN others THEN
+        RAISE WARNING 'dumpconv: generated column gen.c not created: %', SQLERRM;
+END
+$dumpconv$;
+
+DO $dumpconv$
+BEGIN
+    EXECUTE $sql$ALTER TABLE public.gen ADD COLUMN d text GENERATED ALWAYS AS (UPPER('x' || a)) STORED$sql$;
+EXCEPTION
+    WHEN others THEN
+        RAISE WARNING 'dumpconv: generated column gen.d not created: %', SQLERRM;
+END
+$dumpconv$;
+
 ALTER TABLE ONLY public.items ADD CONSTRAINT items_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public."order" ADD CONSTRAINT order_pkey PRIMARY KEY (id);
@@ -534,24 +552,6 @@ $dumpconv$;
 
 DO $dumpconv$
 BEGIN
-    EXECUTE $sql$ALTER TABLE public.gen ADD COLUMN c bigint GENERATED ALWAYS AS (a + b) STORED$sql$;
-EXCEPTION
-    WHEN others THEN
-        RAISE WARNING 'dumpconv: generated column gen.c not created: %', SQLERRM;
-END
-$dumpconv$;
-
-DO $dumpconv$
-BEGIN
-    EXECUTE $sql$ALTER TABLE public.gen ADD COLUMN d text GENERATED ALWAYS AS (UPPER('x' || a)) STORED$sql$;
-EXCEPTION
-    WHEN others THEN
-        RAISE WARNING 'dumpconv: generated column gen.d not created: %', SQLERRM;
-END
-$dumpconv$;
-
-DO $dumpconv$
-BEGIN
     EXECUTE $sql$CREATE VIEW public.v_items AS
 SELECT id, name || ';' AS name_semi FROM public.items WHERE name <> '--not a comment'$sql$;
 EXCEPTION
@@ -612,8 +612,8 @@ warning: line 40: kv.v: declared without a type, text: holds integers, reals, te
 info: line 40: kv: SQLite clause dropped: WITHOUT ROWID [definition-changed]
 warning: line 45: strict_t.a: declared ANY, bytea: holds integers, reals, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
 info: line 45: strict_t: SQLite clause dropped: STRICT [definition-changed]
-info: line 57: gen: column c is generated (AS (a + b)): it is added after the data, if its expression translates [definition-changed]
-info: line 57: gen: column d is generated (AS (upper('x' || a))): it is added after the data, if its expression translates [definition-changed]
+lossy: line 57: gen: column c is generated (AS (a + b)): it becomes a STORED generated column added at the end of the table after the data, if its expression translates and PostgreSQL accepts it (else a WARNING at load names it) [definition-changed]
+lossy: line 57: gen: column d is generated (AS (upper('x' || a))): it becomes a STORED generated column added at the end of the table after the data, if its expression translates and PostgreSQL accepts it (else a WARNING at load names it) [definition-changed]
 lossy: line 99: strings.s: text is not valid UTF-8; invalid bytes replaced by U+FFFD (2 values: input lines 99-100) [invalid-utf8-replaced]
 warning: line 103: numbers.i: declared INTEGER, numeric: holds reals and integers beyond 2^53 (-9223372036854775808..9223372036854775807); numeric holds both exactly [type-widened]
 warning: line 103: numbers.x: declared without a type, text: holds integers, reals, texts: text holds them all, numbers as their digits [type-widened]
@@ -623,4 +623,4 @@ warning: line 151: events.dt: declared DATETIME, text: declared timestamp, kept 
 lossy: line 234: trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
 lossy: line 241: trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
 lossy: line 245: index idx order user: COLLATE NOCASE dropped [definition-changed]
-dumpconv: 21 tables, 116 rows, 28 notes (6 lossy)
+dumpconv: 21 tables, 116 rows, 28 notes (8 lossy)
