@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dumpconv.base.pgsql import qualified, quote_ident
+from dumpconv.read.cursor import Cursor
 from dumpconv.read.lexer import Tok, tokenize
 from dumpconv.read.schema import Schema, fold
-from dumpconv.read.sqlite_ddl import Cursor
 from dumpconv.translate.expressions import Scope, Untranslatable, translate_query
 from dumpconv.translate.items import PostItem, left_out
 
