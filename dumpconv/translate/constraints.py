@@ -48,7 +48,8 @@ def key_items(
             f"ALTER TABLE ONLY {qualified(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
             f"{kind} ({', '.join(quote_ident(c.pg) for c in columns)});"
         )
-        risky = any(c.key in unsafe for c in columns)
+        # over values that may have merged, or over a generated column (added under a guard)
+        risky = any(c.key in unsafe or c.generated is not None for c in columns)
         out.append(
             PostItem(sql, 0, guard=f"{kind.lower()} {cname} on {table.name}" if risky else None)
         )

@@ -82,7 +82,13 @@ def index_item(
         f"CREATE {'UNIQUE ' if unique else ''}INDEX {quote_ident(pg)} ON {qualified(table.pg)} "
         f"({', '.join(items)}){where};"
     )
-    guard = what if (unique and risky) or where or any(i.startswith("(") for i in items) else None
+    # A generated column is added under a guard, so it may be missing at load.
+    generated = any(c.generated is not None for c in table.columns)
+    guard = (
+        what
+        if (unique and risky) or where or generated or any(i.startswith("(") for i in items)
+        else None
+    )
     changed = f"index {name}: {'; '.join(notes)}" if notes else None
     comments = tuple(f"dumpconv: index {name}: {n}" for n in notes)
     return PostItem(sql, 1, "index", guard=guard, changed=changed, comments=comments)
