@@ -1,0 +1,68 @@
+"""The pipeline: the only code that knows the order of the stages. It wires them and reads
+no statement text itself: the intake takes in the dump, the planner decides and translates,
+the writer writes (``intake``, ``planner``, ``emit``)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import BinaryIO
+
+from dumpconv.base.errors import DumpconvError
+from dumpconv.base.report import Report
+from dumpconv.pipeline.emit import write_script
+from dumpconv.pipeline.intake import Intake
+from dumpconv.pipeline.options import Options, check_restrict_key
+from dumpconv.pipeline.planner import Planner
+from dumpconv.pipeline.state import Conversion
+from dumpconv.read.splitter import iter_units
+from dumpconv.write.spool import Spool
+from dumpconv.write.writer import Writer
+
+__all__ = ["Options", "check_restrict_key", "convert"]
+
+
+class _CountingReader:
+    """Pass reads through while counting the bytes."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.size = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.stream.read(n)
+        self.size += len(data)
+        return data
+
+
+def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> Report:
+    """Convert a dump read from ``stream`` and write the PostgreSQL script to ``out``.
+
+    Nothing is written to ``out`` until the whole input has been read and checked, so a
+    failed conversion leaves ``out`` empty.
+
+    Raises:
+        DumpconvError: the input cannot be converted; the message names the line.
+    """
+    options = options or Options()
+    key = None
+    if options.restrict:
+        key = check_restrict_key(options.restrict_key or secrets.token_hex(16))
+    reader = _CountingReader(stream)
+    with Spool(options.temp_dir) as spool:
+        conv = Conversion(options, spool)
+        intake = Intake(conv)
+        for unit in iter_units(reader):  # type: ignore[arg-type]
+            intake.feed(unit)
+        conv.report.input_bytes = reader.size
+        intake.check_complete()
+        plan = Planner(conv).plan()
+        if options.strict and conv.report.lossy:
+            first = conv.report.lossy[0]
+            raise DumpconvError(
+                f"{len(conv.report.lossy)} values or definitions would change, first: "
+                f"{first.message}",
+                first.line,
+                "run without --strict to convert with these changes (they are reported)",
+            )
+        write_script(conv, Writer(out), plan, key)
+    return conv.report

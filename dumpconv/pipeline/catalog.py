@@ -1,0 +1,189 @@
+"""The tables of the dump as they are declared: CREATE TABLE, virtual tables and their
+storage, tables known only from their rows (data-only dumps)."""
+
+from __future__ import annotations
+
+from dumpconv.base.errors import DumpconvError, TranslateError
+from dumpconv.base.report import Severity, TableCounts
+from dumpconv.decide.stats import TableStats
+from dumpconv.decide.typemap import (
+    Cat,
+    Declared,
+    declared,
+)
+from dumpconv.pipeline.state import (
+    MAX_COLUMNS,
+    ROWID_NAMES,
+    Conversion,
+    TableState,
+)
+from dumpconv.read.lexer import Tok, tokenize
+from dumpconv.read.rows import Insert
+from dumpconv.read.schema import Affinity, Column, Table, fold, pg_name
+from dumpconv.read.sqlite_ddl import json_checked_column, parse_create_table
+
+
+class Catalog:
+    """Declares the tables of one conversion into its state."""
+
+    def __init__(self, st: Conversion) -> None:
+        self.st = st
+
+    def create_table(self, text: str, line: int) -> None:
+        table = parse_create_table(text, line, self.st.schema)
+        if self.st.data_only and not table.key.startswith("sqlite_"):
+            raise TranslateError(
+                f"CREATE TABLE {table.name} comes after rows for tables it never created",
+                line,
+                "convert either a whole dump or a --data-only dump, not a mix",
+            )
+        key = table.key
+        if key.startswith("sqlite_"):
+            return  # sqlite_sequence / sqlite_stat1 recreated by 3.51+ dumps
+        vtab = self.shadow_of(table.name)
+        if vtab is not None:
+            self.st.skipped[key] = (
+                f"table {table.name} (line {line}): storage of virtual table {vtab}"
+            )
+            self.st.report.add(
+                "virtual-table-skipped", Severity.WARNING,
+                f"table {table.name} is internal storage of virtual table {vtab}; skipped",
+                line=line,
+            )  # fmt: skip
+            return
+        if key in self.st.tables:
+            raise TranslateError(f"table {table.name} is created twice", line)
+        if len(table.columns) > MAX_COLUMNS:
+            raise TranslateError(
+                f"table {table.name} has {len(table.columns)} columns; PostgreSQL tables have "
+                f"at most {MAX_COLUMNS}",
+                line,
+                "split the table in SQLite before converting",
+            )
+        self.st.schema.add(table)
+        # A text column whose CHECK requires valid JSON holds JSON (Django's JSONField).
+        json_cols = {
+            fold(name)
+            for check in [*table.checks, *(c for col in table.columns for c in col.checks)]
+            if (name := json_checked_column(check.expr)) is not None
+        }
+        casts = [
+            self.st.options.cast_for(table.name, c.name, c.declared) for c in table.insert_columns
+        ]
+        for cast, col in zip(casts, table.insert_columns, strict=True):
+            if cast is not None:
+                self.st.used_casts.add(cast)
+                if col.name == table.rowid_alias and cast.pg_type not in ("bigint", "integer"):
+                    raise DumpconvError(
+                        f"--cast {cast.text}: {table.name}.{col.name} is the table's INTEGER "
+                        "PRIMARY KEY, an identity column: it can only be bigint",
+                        line,
+                        "leave this column out of the cast",
+                    )
+        decl = [
+            cast.declared_as if cast is not None
+            else Declared(Cat.JSON) if c.key in json_cols else declared(c.declared)
+            for c, cast in zip(table.insert_columns, casts, strict=True)
+        ]  # fmt: skip
+        self.st.tables[key] = TableState(table, TableStats(decl), casts)
+        self.st.report.tables[table.name] = TableCounts()
+
+    def shadow_of(self, name: str) -> str | None:
+        key = fold(name)
+        for vname, _, _ in self.st.virtual:
+            if any(key == f"{fold(vname)}_{suffix}" for suffix in _SHADOW_SUFFIXES):
+                return vname
+        return None
+
+    def virtual_table(self, sql: str, line: int) -> None:
+        name = _virtual_table_name(sql, line)
+        self.st.virtual.append((name, sql, line))
+        self.st.skipped[fold(name)] = "virtual table"
+        self.st.report.add(
+            "virtual-table-skipped", Severity.LOSSY,
+            f"virtual table {name} has no PostgreSQL equivalent; skipped with its rows",
+            line=line, hint="recreate it with PostgreSQL full-text search or an extension",
+        )  # fmt: skip
+
+    def external_table(self, first: Insert, quoted: bool, line: int) -> TableState:
+        """A table known only from its rows: it must exist in PostgreSQL already."""
+        if not self.st.data_only:
+            self.st.data_only = True
+            self.st.report.add(
+                "data-only", Severity.WARNING,
+                "the dump has rows but no CREATE TABLE (sqlite3 .dump --data-only): the "
+                "output loads rows into tables that must already exist in PostgreSQL, with "
+                "these columns in this order",
+                line=line,
+            )  # fmt: skip
+        listed = list(first.columns or ())
+        # --preserve-rowids lists the rowid first; it is not a column.
+        names = listed[1:] if listed and fold(listed[0]) in ROWID_NAMES else listed
+        if not listed:
+            names = [f"column{i + 1}" for i in range(len(first.rows[0]) if first.rows else 0)]
+        columns = [Column(name=n, pg="", declared="", affinity=Affinity.BLOB) for n in names]
+        count = len(columns)
+        table = Table(first.table, pg_name(first.table, quoted), columns, line, external=True)
+        self.st.schema.add(table)
+        state = TableState(table, TableStats([Declared(Cat.ANY)] * count))
+        self.st.tables[table.key] = state
+        self.st.report.tables[table.name] = TableCounts()
+        return state
+
+    def invalid_utf8_definition(self, line: int) -> None:
+        """A CREATE statement with bytes that are not UTF-8 (names or literals): PostgreSQL
+        cannot hold them; under the invalid-UTF-8 policy they become U+FFFD, reported."""
+        if self.st.options.invalid_utf8 == "refuse":
+            raise DumpconvError(
+                "a definition holds names or text that are not valid UTF-8, which PostgreSQL "
+                "cannot store",
+                line,
+                "rename the objects in SQLite, or convert with --invalid-utf8=replace (U+FFFD)",
+            )
+        self.st.report.add(
+            "invalid-utf8-replaced", Severity.LOSSY,
+            "a definition holds names or text that are not valid UTF-8; invalid bytes replaced "
+            "by U+FFFD in the names and literals PostgreSQL gets",
+            line=line,
+        )  # fmt: skip
+
+
+# Shadow tables by virtual-table module (sqlite-dump-format.md §3.5): a table X with all of
+# a module's required shadows is that module's virtual table. Only the shadows that always
+# hold rows are required: a data-only dump leaves out tables without rows.
+_SHADOWS = {
+    "fts5": (("data", "config"), ("idx", "content", "docsize")),
+    "fts3/fts4": (("segdir",), ("segments", "content", "docsize", "stat")),
+    "rtree": (("node", "rowid"), ("parent",)),
+}
+
+
+# Every storage table name a virtual table module makes ("NAME_suffix"): a table of the
+# dump named so is storage, any other table is the application's.
+_SHADOW_SUFFIXES = frozenset(s for parts in _SHADOWS.values() for group in parts for s in group)
+
+
+def _virtual_table_name(sql: str, line: int) -> str:
+    """The name a CREATE VIRTUAL TABLE gives, read by the lexer (it may hold any character)."""
+    toks = list(tokenize(sql, line=line))
+    i = 3  # CREATE VIRTUAL TABLE
+    if len(toks) > i + 2 and toks[i].is_word("IF"):
+        i += 3  # IF NOT EXISTS
+    if len(toks) > i + 2 and toks[i + 1].kind is Tok.OP and toks[i + 1].text == ".":
+        i += 2  # schema.name
+    if len(toks) <= i or toks[i].kind not in (Tok.WORD, Tok.IDENT, Tok.STRING):
+        raise TranslateError("cannot read the name of a virtual table", line)
+    return toks[i].value
+
+
+def virtual_table_storage(names: dict[str, str]) -> dict[str, str]:
+    """Among tables known only from their rows, the virtual tables and their storage."""
+    found: dict[str, str] = {}
+    for key, name in names.items():
+        for module, (required, optional) in _SHADOWS.items():
+            if all(f"{key}_{s}" in names for s in required):
+                found[key] = f"{name} looks like a {module} virtual table"
+                for suffix in (*required, *optional):
+                    if f"{key}_{suffix}" in names:
+                        found[f"{key}_{suffix}"] = f"storage of the {module} table {name}"
+    return found

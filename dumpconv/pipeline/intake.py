@@ -1,0 +1,295 @@
+"""The reader side of a conversion: every unit the splitter cuts is taken in here, in input
+order; rows go to the spool, definitions to the catalog, the rest is checked and dropped."""
+
+from __future__ import annotations
+
+from dumpconv.base.errors import DumpconvError, RowError, SplitError
+from dumpconv.base.report import Severity
+from dumpconv.pipeline.catalog import Catalog
+from dumpconv.pipeline.state import (
+    ROWID_NAMES,
+    Conversion,
+    TableState,
+)
+from dumpconv.read.classify import Kind, classify, decode
+from dumpconv.read.lexer import find_statement_end
+from dumpconv.read.rows import Batch, Insert, convert_run, encode_rows, scan_insert
+from dumpconv.read.schema import Table, fold
+from dumpconv.read.splitter import Comment, InsertRun, RawStatement
+from dumpconv.read.sqlitefloat import SqliteReals, written_by_quote
+from dumpconv.read.sqltext import is_utf8
+
+
+class Intake:
+    """Takes in the units of one dump, in order."""
+
+    def __init__(self, st: Conversion) -> None:
+        self.st = st
+        self.catalog = Catalog(st)
+
+    def feed(self, unit: RawStatement | InsertRun | Comment) -> None:
+        self.st.last_line = unit.line
+        if isinstance(unit, Comment):
+            self._comment(unit)
+        elif isinstance(unit, InsertRun):
+            self._run(unit)
+        else:
+            self.st.report.statements += 1
+            self._statement(unit.text, unit.line)
+
+    def _comment(self, unit: Comment) -> None:
+        text = unit.text
+        if text.startswith((b"/****** ", b"/**** ERROR")):
+            what = decode(text.split(b"\n")[0]).strip("/* ")[:80]
+            self.incomplete(f"the dump reports an error from sqlite3 ({what})", unit.line)
+
+    def incomplete(self, why: str, line: int) -> None:
+        """sqlite3 could not read everything: refuse, or with --allow-incomplete say so."""
+        if not self.st.options.allow_incomplete:
+            raise DumpconvError(
+                f"{why}, so rows are missing",
+                line,
+                "repair the database (sqlite3 app.db .recover) and dump again, or convert "
+                "what there is with --allow-incomplete",
+            )
+        self.st.incomplete = True
+        self.st.report.add(
+            "dump-incomplete", Severity.LOSSY,
+            f"{why}: rows the dump could not read are missing (--allow-incomplete)",
+            line=line,
+        )  # fmt: skip
+
+    def _statement(self, raw: bytes, line: int) -> None:
+        st = classify(raw)
+        kind = st.kind
+        if kind in _DEFINITIONS and not is_utf8(raw):
+            self.catalog.invalid_utf8_definition(line)
+        if kind is Kind.CREATE_TABLE:
+            self.catalog.create_table(st.text, line)
+        elif kind is Kind.INSERT:
+            self._insert_statement(raw, line)
+        elif kind is Kind.CREATE_VIRTUAL_TABLE:
+            self.catalog.virtual_table(st.text, line)
+        elif kind in (Kind.CREATE_INDEX, Kind.CREATE_VIEW, Kind.CREATE_TRIGGER):
+            self.st.deferred.append((kind, st.text, line))
+        elif kind is Kind.BEGIN:
+            if self.st.report.statements == 1 and self.st.reals is None:
+                # The sqlite3 CLI starts with PRAGMA foreign_keys=OFF; iterdump() with BEGIN.
+                self.st.reals = SqliteReals()
+            self.st.began = True
+        elif kind is Kind.COMMIT:
+            self.st.committed = True
+        elif kind is Kind.ROLLBACK:
+            self.incomplete("the dump ends in ROLLBACK: sqlite3 hit errors while dumping", line)
+            self.st.committed = True
+        elif kind is Kind.DELETE:
+            if st.target is None or not fold(st.target).startswith("sqlite_"):
+                raise DumpconvError(
+                    "a DELETE of user rows is not part of a dump",
+                    line,
+                    "convert the output of sqlite3 .dump without editing it",
+                )
+        elif kind in (Kind.PRAGMA, Kind.ANALYZE):
+            pass
+        else:
+            first = st.text.split(None, 3)[:3]
+            raise DumpconvError(
+                f"unexpected statement {' '.join(first)!r}: sqlite3 .dump never writes it",
+                line,
+                "convert the output of sqlite3 .dump or iterdump() without editing it",
+            )
+
+    def _run(self, run: InsertRun) -> None:
+        if self.st.reals is None and written_by_quote(run.name):
+            self.st.reals = SqliteReals()
+        state = self.st.tables.get(fold(_unquote(run.name)))
+        if state is None and self._may_be_data_only(fold(_unquote(run.name))):
+            first = scan_insert(_statements(run.body, run.line)[0][0], run.line, self.st.reals)
+            state = self.catalog.external_table(first, run.name.startswith(b'"'), run.line)
+        if state is None:  # sqlite_sequence, sqlite_stat1, skipped or unknown tables
+            for text, line in _statements(run.body, run.line):
+                self.st.report.statements += 1
+                self._insert_statement(text, line)
+            return
+        self.st.report.statements += run.body.count(b"\n" + run.prefix) + 1
+        arity = len(state.table.insert_columns)
+        order = None
+        if run.columns is not None:  # --preserve-rowids: the prefix names the columns
+            head = scan_insert(run.prefix + b"NULL);", run.line, self.st.reals)
+            order = _insert_order(state.table, head, run.line)
+            arity = len(head.columns or ())
+        elif state.table.external:
+            arity = len(state.table.columns)
+        batch = convert_run(run.body, run.prefix, arity, run.line, self.st.reals)
+        batches = [batch] if batch is not None else [
+            encode_rows(scan_insert(text, line, self.st.reals).rows, arity, line)
+            for text, line in _statements(run.body, run.line)
+        ]  # fmt: skip
+        for b in batches:
+            self._add_rows(state, b if order is None else b.select(order))
+
+    def _insert_statement(self, text: bytes, line: int) -> None:
+        ins = scan_insert(text, line, self.st.reals)
+        key = fold(ins.table)
+        if key in ("sqlite_schema", "sqlite_master"):
+            self._registration(ins, line)
+            return
+        if key == "sqlite_sequence":
+            # (name, seq), or with --preserve-rowids (rowid, name, seq): go by the names.
+            names = [fold(c) for c in ins.columns] if ins.columns else ["name", "seq"]
+            if "name" in names and "seq" in names:
+                i, j = names.index("name"), names.index("seq")
+                for row in ins.rows:
+                    name, seq = row[i], row[j] if len(row) > j else None
+                    if isinstance(name, str) and isinstance(seq, int):
+                        seq_key = fold(name)
+                        self.st.sequences[seq_key] = max(self.st.sequences.get(seq_key, 0), seq)
+            return
+        if key.startswith("sqlite_stat"):
+            return
+        if key in self.st.skipped:
+            return
+        state = self.st.tables.get(key)
+        if state is None and self._may_be_data_only(key):
+            state = self.catalog.external_table(ins, text.lstrip()[12:13] == b'"', line)
+        if state is None:
+            raise RowError(
+                f"INSERT into table {ins.table}, which the dump never created",
+                line,
+                "convert a complete dump (sqlite3 app.db .dump), not a part of one",
+            )
+        arity = len(state.table.insert_columns)
+        order = _insert_order(state.table, ins, line)
+        batch = encode_rows(ins.rows, len(ins.columns) if ins.columns else arity, line)
+        if order is not None:
+            batch = batch.select(order)
+        self._add_rows(state, batch)
+
+    def _may_be_data_only(self, key: str) -> bool:
+        """Rows for an unknown table start data-only mode when no CREATE TABLE came before
+        (sqlite3 .dump --data-only writes none)."""
+        if key.startswith("sqlite_") or key in self.st.skipped:
+            return False
+        # A whole dump starts with BEGIN TRANSACTION; rows in it for a table it never
+        # created are not a dump's (refused by the caller).
+        return self.st.data_only or (not self.st.tables and not self.st.began)
+
+    def _registration(self, ins: Insert, line: int) -> None:
+        for row in ins.rows:
+            sql = row[4] if len(row) >= 5 else None
+            if isinstance(sql, str) and sql.upper().startswith("CREATE VIRTUAL TABLE"):
+                self.catalog.virtual_table(sql, line)
+            else:
+                raise DumpconvError(
+                    "the dump writes sqlite_schema directly for something that is not a "
+                    "virtual table",
+                    line,
+                    "dump the database again with a current sqlite3",
+                )
+
+    def _add_rows(self, state: TableState, batch: Batch) -> None:
+        state.stats.update(batch)
+        self.st.spool.write(state.table.key, batch)
+        self.st.report.tables[state.table.name].rows += batch.nrows
+        cols = state.table.insert_columns
+        if batch.bad_utf8 and self.st.options.invalid_utf8 == "refuse":
+            r, c = batch.bad_utf8[0]
+            raise DumpconvError(
+                f"{state.table.name}.{cols[c].name}: text is not valid UTF-8, which "
+                "PostgreSQL cannot store",
+                batch.line_of(r),
+                "fix the value in SQLite, or convert with --invalid-utf8=replace (U+FFFD)",
+            )
+        if batch.nul and self.st.options.nul == "refuse":
+            r, c = batch.nul[0]
+            raise DumpconvError(
+                f"{state.table.name}.{cols[c].name}: text holds a NUL byte, which PostgreSQL "
+                "text cannot store",
+                batch.line_of(r),
+                "fix the value in SQLite, or convert with --nul=replace (U+FFFD) or --nul=strip",
+            )
+        state.bad_utf8.add(batch, batch.bad_utf8)
+        state.nul.add(batch, batch.nul)
+
+    def check_complete(self) -> None:
+        if self.st.data_only and not self.st.began:
+            self.st.report.add(
+                "data-only", Severity.WARNING,
+                "a --data-only dump has no COMMIT, so a dump cut at a line end cannot be "
+                "told from a complete one: check that the file is whole",
+            )  # fmt: skip
+            return
+        if not self.st.began:
+            raise SplitError(
+                "the input has no BEGIN TRANSACTION, so it is not a whole sqlite3 .dump "
+                "(it is empty, truncated at its start, or a part of a dump)",
+                self.st.last_line or None,
+                "convert the complete output of sqlite3 app.db .dump or iterdump()",
+            )
+        if not self.st.committed:
+            raise SplitError(
+                "the dump has no COMMIT at its end: it is truncated",
+                self.st.last_line,
+                "dump the database again and make sure the whole file was copied",
+            )
+
+
+_DEFINITIONS = frozenset(
+    {Kind.CREATE_TABLE, Kind.CREATE_INDEX, Kind.CREATE_VIEW, Kind.CREATE_TRIGGER,
+     Kind.CREATE_VIRTUAL_TABLE}
+)  # fmt: skip
+
+
+def _unquote(name: bytes) -> str:
+    text = decode(name)
+    if text.startswith('"') and text.endswith('"'):
+        return text[1:-1].replace('""', '"')
+    return text
+
+
+def _statements(body: bytes, line: int) -> list[tuple[bytes, int]]:
+    """Cut a run of INSERT statements apart with the lexer (the exact path)."""
+    out = []
+    pos = 0
+    while pos < len(body):
+        while pos < len(body) and body[pos : pos + 1] in b" \t\r\n":
+            if body[pos : pos + 1] == b"\n":
+                line += 1
+            pos += 1
+        if pos >= len(body):
+            break
+        end = find_statement_end(body, pos, trigger=False, final=True)
+        out.append((body[pos:end], line))
+        line += body.count(b"\n", pos, end)
+        pos = end
+    return out
+
+
+def _insert_order(table: Table, ins: Insert, line: int) -> list[int] | None:
+    """For an INSERT with a column list: which listed value goes to each table column.
+
+    The rowid, which --preserve-rowids lists first, is not a column and is dropped. A name
+    listed twice (3.52+ writes ``t(rowid,rowid,x)`` for a column named rowid) is the rowid
+    the first time.
+    """
+    if ins.columns is None:
+        return None
+    cols = table.insert_columns
+    where: dict[str, int] = {}
+    listed = [fold(n) for n in ins.columns]
+    for i, name in enumerate(listed):
+        col = table.column(name)
+        repeated = listed.count(name) > 1 and listed.index(name) == i
+        if col is None or col.generated is not None or repeated:
+            if name in ROWID_NAMES:
+                continue
+            raise RowError(f"INSERT names column {ins.columns[i]}, which {table.name} lacks", line)
+        where[col.key] = i
+    missing = [c.name for c in cols if c.key not in where]
+    if missing:
+        raise RowError(
+            f"INSERT into {table.name} gives no value for {', '.join(missing)}",
+            line,
+            "dumps always list every column; convert an unedited dump",
+        )
+    return [where[c.key] for c in cols]

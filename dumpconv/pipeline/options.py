@@ -1,0 +1,74 @@
+"""What the user asked for: the options of one conversion."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dumpconv.base.errors import DumpconvError
+from dumpconv.decide.casts import Cast
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for.
+
+    Attributes:
+        strict: refuse (exit 1, no output) when any value or definition would change, and
+            let post-data statements fail the load instead of warning.
+        restrict: write psql's ``\\restrict`` / ``\\unrestrict`` lines around the script.
+        source: the input's name, for the header.
+        temp_dir: where the spool file goes (default: the system's temporary directory).
+        allow_incomplete: convert a dump that reports errors (rows are missing), loudly.
+        invalid_utf8: "replace" invalid UTF-8 in text and names by U+FFFD (reported), or
+            "refuse".
+        nul: text holding NUL bytes (PostgreSQL text cannot): "replace" each by U+FFFD,
+            "strip" them, or "refuse" the dump; every value changed is reported.
+        restrict_key: the key of psql's ``\\restrict``; None draws a random one per run, as
+            pg_dump does (a key derived from the input could be known to its author).
+        casts: --cast arguments (casts.parse_cast), column casts before declared-type ones.
+    """
+
+    strict: bool = False
+    restrict: bool = True
+    source: str = "-"
+    temp_dir: str | None = None
+    allow_incomplete: bool = False
+    invalid_utf8: str = "replace"
+    casts: tuple[Cast, ...] = ()
+    nul: str = "replace"
+    restrict_key: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.strict:
+            parts.append("--strict")
+        if not self.restrict:
+            parts.append("--no-restrict")
+        if self.allow_incomplete:
+            parts.append("--allow-incomplete")
+        if self.invalid_utf8 != "replace":
+            parts.append(f"--invalid-utf8={self.invalid_utf8}")
+        if self.nul != "replace":
+            parts.append(f"--nul={self.nul}")
+        parts.extend(f"--cast {c.text}" for c in self.casts)
+        return " ".join(parts)
+
+    def cast_for(self, table: str, column: str, declared: str) -> Cast | None:
+        """The cast for a column: one naming it, else one naming its declared type."""
+        matching = [c for c in self.casts if c.applies(table, column, declared)]
+        return min(matching, key=lambda c: c.table is None, default=None)
+
+
+_RESTRICT_KEY = re.compile(r"[A-Za-z0-9]{1,64}")
+
+
+def check_restrict_key(key: str) -> str:
+    """A --restrict-key as psql accepts it (pg_dump's rule: letters and digits only)."""
+    if not _RESTRICT_KEY.fullmatch(key):
+        raise DumpconvError(
+            "--restrict-key must be 1 to 64 ASCII letters and digits",
+            None,
+            "leave the option out for a random key per run",
+        )
+    return key
