@@ -733,7 +733,8 @@ def key_items(
             f"ALTER TABLE ONLY {qualified(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
             f"{kind} ({', '.join(quote_ident(c.pg) for c in columns)});"
         )
-        risky = any(c.key in unsafe for c in columns)
+        # over values that may have merged, or over a generated column (added under a guard)
+        risky = any(c.key in unsafe or c.generated is not None for c in columns)
         out.append(
             PostItem(sql, 0, guard=f"{kind.lower()} {cname} on {table.name}" if risky else None)
         )
@@ -876,7 +877,13 @@ def index_item(
         f"CREATE {'UNIQUE ' if unique else ''}INDEX {quote_ident(pg)} ON {qualified(table.pg)} "
         f"({', '.join(items)}){where};"
     )
-    guard = what if (unique and risky) or where or any(i.startswith("(") for i in items) else None
+    # A generated column is added under a guard, so it may be missing at load.
+    generated = any(c.generated is not None for c in table.columns)
+    guard = (
+        what
+        if (unique and risky) or where or generated or any(i.startswith("(") for i in items)
+        else None
+    )
     changed = f"index {name}: {'; '.join(notes)}" if notes else None
     comments = tuple(f"dumpconv: index {name}: {n}" for n in notes)
     return PostItem(sql, 1, "index", guard=guard, changed=changed, comments=comments)
