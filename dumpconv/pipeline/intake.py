@@ -126,7 +126,7 @@ class Intake:
             for text, line in _statements(run.body, run.line)
         ]  # fmt: skip
         for b in batches:
-            self._add_rows(state, b if order is None else b.select(order))
+            _add_rows(self.st, state, b if order is None else b.select(order))
 
     def _insert_statement(self, text: bytes, line: int) -> None:
         ins = scan_insert(text, line, self.st.reals)
@@ -163,7 +163,7 @@ class Intake:
         batch = encode_rows(ins.rows, len(ins.columns) if ins.columns else arity, line)
         if order is not None:
             batch = batch.select(order)
-        self._add_rows(state, batch)
+        _add_rows(self.st, state, batch)
 
     def _may_be_data_only(self, key: str) -> bool:
         """Rows for an unknown table start data-only mode when no CREATE TABLE came before
@@ -186,30 +186,6 @@ class Intake:
                     line,
                     "dump the database again with a current sqlite3",
                 )
-
-    def _add_rows(self, state: TableState, batch: Batch) -> None:
-        state.stats.update(batch)
-        self.st.spool.write(state.table.key, batch)
-        self.st.report.tables[state.table.name].rows += batch.nrows
-        cols = state.table.insert_columns
-        if batch.bad_utf8 and self.st.options.invalid_utf8 == "refuse":
-            r, c = batch.bad_utf8[0]
-            raise DumpconvError(
-                f"{state.table.name}.{cols[c].name}: text is not valid UTF-8, which "
-                "PostgreSQL cannot store",
-                batch.line_of(r),
-                "fix the value in SQLite, or convert with --invalid-utf8=replace (U+FFFD)",
-            )
-        if batch.nul and self.st.options.nul == "refuse":
-            r, c = batch.nul[0]
-            raise DumpconvError(
-                f"{state.table.name}.{cols[c].name}: text holds a NUL byte, which PostgreSQL "
-                "text cannot store",
-                batch.line_of(r),
-                "fix the value in SQLite, or convert with --nul=replace (U+FFFD) or --nul=strip",
-            )
-        state.bad_utf8.add(batch, batch.bad_utf8)
-        state.nul.add(batch, batch.nul)
 
     def check_complete(self) -> None:
         if self.st.data_only and not self.st.began:
@@ -293,3 +269,28 @@ def _insert_order(table: Table, ins: Insert, line: int) -> list[int] | None:
             "dumps always list every column; convert an unedited dump",
         )
     return [where[c.key] for c in cols]
+
+
+def _add_rows(st: Conversion, state: TableState, batch: Batch) -> None:
+    state.stats.update(batch)
+    st.spool.write(state.table.key, batch)
+    st.report.tables[state.table.name].rows += batch.nrows
+    cols = state.table.insert_columns
+    if batch.bad_utf8 and st.options.invalid_utf8 == "refuse":
+        r, c = batch.bad_utf8[0]
+        raise DumpconvError(
+            f"{state.table.name}.{cols[c].name}: text is not valid UTF-8, which "
+            "PostgreSQL cannot store",
+            batch.line_of(r),
+            "fix the value in SQLite, or convert with --invalid-utf8=replace (U+FFFD)",
+        )
+    if batch.nul and st.options.nul == "refuse":
+        r, c = batch.nul[0]
+        raise DumpconvError(
+            f"{state.table.name}.{cols[c].name}: text holds a NUL byte, which PostgreSQL "
+            "text cannot store",
+            batch.line_of(r),
+            "fix the value in SQLite, or convert with --nul=replace (U+FFFD) or --nul=strip",
+        )
+    state.bad_utf8.add(batch, batch.bad_utf8)
+    state.nul.add(batch, batch.nul)

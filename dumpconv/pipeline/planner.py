@@ -62,8 +62,8 @@ class Planner:
                 taken = self.st.schema.claim(wanted)
                 table.identity_sequence = None if taken == wanted else taken
         for key, state in self.st.tables.items():
-            plan.decisions[key] = self._decide(state)
-        self._match_foreign_keys(plan)
+            plan.decisions[key] = _decide(state)
+        _match_foreign_keys(self.st, plan)
         for key, state in self.st.tables.items():
             replaced = {state.table.insert_columns[c].key for c in state.replaced}
             replaced = {k for k in replaced if plan.decisions[key][k].pg_type != "bytea"}
@@ -115,58 +115,10 @@ class Planner:
             reencode: dict[int, Recode] = dict.fromkeys(
                 range(len(table.columns)), Reencode.REAL_SHORTEST
             )
-            self._unstorable_text(state, reencode, None)
+            _unstorable_text(self.st, state, reencode, None)
             seq = self.st.sequences.get(key, 0)
             plan.tables.append(TablePlan(state, "", [], reencode, None, resync=seq))
         return plan
-
-    def _decide(self, state: TableState) -> dict[str, Decision]:
-        table = state.table
-        out: dict[str, Decision] = {}
-        casts = state.casts or [None] * len(table.insert_columns)
-        for col, st, cast in zip(table.insert_columns, state.stats.columns, casts, strict=True):
-            if cast is not None and col.name != table.rowid_alias:
-                out[col.key] = decide_cast(st, cast, f"{table.name}.{col.name}")
-            else:
-                dec = decide(
-                    st, rowid_alias=col.name == table.rowid_alias, where=f"{table.name}.{col.name}"
-                )
-                name = col.declared.strip().upper()
-                limit = parameter_note(col.declared)
-                if limit is not None and not dec.reason:
-                    dec = Decision(dec.pg_type, f"{limit}; {dec.pg_type} holds every value",
-                                   dec.reencode)  # fmt: skip
-                if st.declared.cat is Cat.ANY and name not in ("", "ANY") and not dec.reason:
-                    dec = Decision(dec.pg_type, f"{col.declared} is no type PostgreSQL knows; "
-                                   f"{dec.pg_type} holds every value", dec.reencode)  # fmt: skip
-                out[col.key] = dec
-        for col in table.columns:
-            if col.key not in out:  # generated or hidden: the declared type decides
-                out[col.key] = Decision(render(declared(col.declared)))
-        return out
-
-    def _match_foreign_keys(self, plan: Plan) -> None:
-        """An integer column referencing a bigint key becomes bigint too (SQLite's INTEGER
-        is 64-bit; a narrower child could not hold the parent's future ids)."""
-        for key, state in self.st.tables.items():
-            table = state.table
-            for fk in table.foreign_keys:
-                parent = self.st.schema.get(fk.ref_table)
-                if parent is None or fold(parent.name) not in plan.decisions:
-                    continue
-                refs = fk.ref_columns or (parent.primary_key.columns if parent.primary_key else ())
-                for child_name, ref_name in zip(fk.columns, refs, strict=False):
-                    child, ref = table.column(child_name), parent.column(ref_name)
-                    if child is None or ref is None:
-                        continue
-                    mine = plan.decisions[key].get(child.key)
-                    theirs = plan.decisions[parent.key].get(ref.key)
-                    if mine and theirs and theirs.pg_type == "bigint" and mine.pg_type in (
-                        "smallint", "integer"
-                    ):  # fmt: skip
-                        plan.decisions[key][child.key] = Decision(
-                            "bigint", f"matches the key it references, {parent.name}.{ref.name}"
-                        )
 
     def _plan_table(self, state: TableState, plan: Plan) -> TablePlan:
         table = state.table
@@ -218,7 +170,7 @@ class Planner:
             how = decisions[c.key].reencode
             if how is not None:
                 reencode[i] = how
-        self._unstorable_text(state, reencode, decisions)
+        _unstorable_text(self.st, state, reencode, decisions)
         setval = None
         if table.rowid_alias is not None:
             alias = table.column(table.rowid_alias)
@@ -251,28 +203,80 @@ class Planner:
             "", 6, comments=(f"dumpconv: trigger skipped (line {line}):", f"  {text}")
         )
 
-    def _unstorable_text(self, state: TableState, reencode: dict[int, Recode],
-                         decisions: dict[str, Decision] | None) -> None:  # fmt: skip
-        """Apply the policies for text PostgreSQL cannot store (invalid UTF-8, NUL) on the way
-        out, and report every value changed; a bytea column keeps the bytes as they are."""
-        nul = self.st.options.nul
-        for log, step, code, change in (
-            (state.bad_utf8, Reencode.FIX_UTF8, "invalid-utf8-replaced",
-             "is not valid UTF-8; invalid bytes replaced by U+FFFD"),
-            (state.nul, nul_step(nul) if nul != "refuse" else None,
-             "nul-replaced" if nul == "replace" else "nul-stripped",
-             "holds NUL bytes, which PostgreSQL text cannot hold; "
-             + ("each replaced by U+FFFD" if nul == "replace" else "removed")),
-        ):  # fmt: skip
-            for c, count in log.counts.items():
-                col = state.table.insert_columns[c]
-                if decisions is not None and decisions[col.key].pg_type == "bytea":
+
+def _decide(state: TableState) -> dict[str, Decision]:
+    """Each column's type: the user's cast, else the decision from the data."""
+    table = state.table
+    out: dict[str, Decision] = {}
+    casts = state.casts or [None] * len(table.insert_columns)
+    for col, st, cast in zip(table.insert_columns, state.stats.columns, casts, strict=True):
+        if cast is not None and col.name != table.rowid_alias:
+            out[col.key] = decide_cast(st, cast, f"{table.name}.{col.name}")
+        else:
+            dec = decide(
+                st, rowid_alias=col.name == table.rowid_alias, where=f"{table.name}.{col.name}"
+            )
+            name = col.declared.strip().upper()
+            limit = parameter_note(col.declared)
+            if limit is not None and not dec.reason:
+                dec = Decision(dec.pg_type, f"{limit}; {dec.pg_type} holds every value",
+                               dec.reencode)  # fmt: skip
+            if st.declared.cat is Cat.ANY and name not in ("", "ANY") and not dec.reason:
+                dec = Decision(dec.pg_type, f"{col.declared} is no type PostgreSQL knows; "
+                               f"{dec.pg_type} holds every value", dec.reencode)  # fmt: skip
+            out[col.key] = dec
+    for col in table.columns:
+        if col.key not in out:  # generated or hidden: the declared type decides
+            out[col.key] = Decision(render(declared(col.declared)))
+    return out
+
+
+def _match_foreign_keys(st: Conversion, plan: Plan) -> None:
+    """An integer column referencing a bigint key becomes bigint too (SQLite's INTEGER
+    is 64-bit; a narrower child could not hold the parent's future ids)."""
+    for key, state in st.tables.items():
+        table = state.table
+        for fk in table.foreign_keys:
+            parent = st.schema.get(fk.ref_table)
+            if parent is None or fold(parent.name) not in plan.decisions:
+                continue
+            refs = fk.ref_columns or (parent.primary_key.columns if parent.primary_key else ())
+            for child_name, ref_name in zip(fk.columns, refs, strict=False):
+                child, ref = table.column(child_name), parent.column(ref_name)
+                if child is None or ref is None:
                     continue
-                assert step is not None  # a refused value stopped the conversion
-                reencode[c] = combine(reencode.get(c), step)
-                values = "1 value" if count == 1 else f"{count} values"
-                self.st.report.add(
-                    code, Severity.LOSSY,
-                    f"{state.table.name}.{col.name}: text {change} ({values}: {log.where(c)})",
-                    line=log.runs[c][0][0],
-                )  # fmt: skip
+                mine = plan.decisions[key].get(child.key)
+                theirs = plan.decisions[parent.key].get(ref.key)
+                if mine and theirs and theirs.pg_type == "bigint" and mine.pg_type in (
+                    "smallint", "integer"
+                ):  # fmt: skip
+                    plan.decisions[key][child.key] = Decision(
+                        "bigint", f"matches the key it references, {parent.name}.{ref.name}"
+                    )
+
+
+def _unstorable_text(st: Conversion, state: TableState, reencode: dict[int, Recode],
+                     decisions: dict[str, Decision] | None) -> None:  # fmt: skip
+    """Apply the policies for text PostgreSQL cannot store (invalid UTF-8, NUL) on the way
+    out, and report every value changed; a bytea column keeps the bytes as they are."""
+    nul = st.options.nul
+    for log, step, code, change in (
+        (state.bad_utf8, Reencode.FIX_UTF8, "invalid-utf8-replaced",
+         "is not valid UTF-8; invalid bytes replaced by U+FFFD"),
+        (state.nul, nul_step(nul) if nul != "refuse" else None,
+         "nul-replaced" if nul == "replace" else "nul-stripped",
+         "holds NUL bytes, which PostgreSQL text cannot hold; "
+         + ("each replaced by U+FFFD" if nul == "replace" else "removed")),
+    ):  # fmt: skip
+        for c, count in log.counts.items():
+            col = state.table.insert_columns[c]
+            if decisions is not None and decisions[col.key].pg_type == "bytea":
+                continue
+            assert step is not None  # a refused value stopped the conversion
+            reencode[c] = combine(reencode.get(c), step)
+            values = "1 value" if count == 1 else f"{count} values"
+            st.report.add(
+                code, Severity.LOSSY,
+                f"{state.table.name}.{col.name}: text {change} ({values}: {log.where(c)})",
+                line=log.runs[c][0][0],
+            )  # fmt: skip
