@@ -31,6 +31,7 @@ from dumpconv.cli import app
 from dumpconv.read.schema import Schema
 from dumpconv.read.sqlite_ddl import parse_create_table
 from dumpconv.translate import Scope, Untranslatable, translate_expr, translate_query
+from dumpconv.translate.functions import FUNCTIONS, NOT_YET
 from dumpconv.write.pgcheck import StatementCheckError, check_guard, check_statement
 from dumpconv.write.writer import Writer
 from tests.pgharness import PgServer
@@ -167,7 +168,8 @@ def test_translations_are_generated_never_copied(expr: str) -> None:
         ("b = @x", "@x"),
         ("a = X'00'", "X'00'"),
         ("a COLLATE NOCASE = 'x'", "collate"),
-        ("(SELECT count(*) FROM t) > 0", "Subquery"),
+        ("(SELECT count(*) FROM t) > 0", "outside a query"),
+        ("(SELECT 1 FROM t) > 0", "Subquery"),
         ("typeof(b) = 'integer'", "typeof"),
         ("a = 'x\x00y'", "NUL"),
         ("b > " + "(" * 400 + "1" + ")" * 400, "cannot be parsed"),
@@ -364,3 +366,33 @@ def test_a_role_that_only_owns_the_database_can_load_the_script(
         pg_server.query(
             pg_server.admin_dsn, sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role))
         )
+
+
+# --- the function table ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_in_the_table_emits_a_checked_call(name: str) -> None:
+    fn = FUNCTIONS[name]
+    args = ", ".join(["a", "'x'", "1"][: max(fn.min_args, 1)]) if fn.min_args else "*"
+    if fn.aggregate:
+        out = translate_query(f"SELECT {name}({args}) FROM t", _scope())
+        check_statement(f"CREATE VIEW public.v AS {out};", "view")
+    else:
+        out = translate_expr(f"{name}({args}) IS NOT NULL", _scope())
+        check_statement(f"ALTER TABLE public.t ADD CHECK ({out});", "alter-table")
+
+
+@pytest.mark.parametrize("name", sorted(set(NOT_YET) - set(FUNCTIONS)))
+def test_functions_not_translated_yet_say_why(name: str) -> None:
+    with pytest.raises(Untranslatable, match=re.escape(NOT_YET[name])):
+        translate_expr(f"{name}(a) IS NOT NULL", _scope())
+
+
+def test_calls_that_do_not_fit_the_table_are_left_out() -> None:
+    with pytest.raises(Untranslatable, match="with 3 arguments"):
+        translate_expr("abs(a, b, 1) > 0", _scope())
+    with pytest.raises(Untranslatable, match="NULL when any argument is"):
+        translate_expr("max(a, b) > 0", _scope())
+    with pytest.raises(Untranslatable, match="outside a query"):
+        translate_expr("count(a) > 0", _scope())

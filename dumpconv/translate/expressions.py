@@ -24,7 +24,7 @@ from dumpconv.base.errors import DumpconvError
 from dumpconv.base.pgsql import qualified, quote_ident, quote_literal, valid_text
 from dumpconv.read.lexer import Tok, tokenize
 from dumpconv.read.schema import Column, Schema, Table, fold
-from dumpconv.translate.functions import SQLITE_FUNCTIONS
+from dumpconv.translate.functions import CallError, emit
 from dumpconv.translate.items import PostItem, left_out
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -148,13 +148,14 @@ def _normalize(sql: str) -> tuple[str, list[str], dict[str, tuple[str, bool]], s
             names[key] = (tok.value, tok.kind is Tok.IDENT)
             out.append(key)
         elif tok.kind is Tok.WORD:
-            if following is not None and following.kind is Tok.OP and following.text == "(":
-                word = tok.text.lower()
-                if word not in SQLITE_FUNCTIONS and word not in _WORDS_BEFORE_PAREN:
-                    raise Untranslatable(f"uses the function {tok.text}(), not translated")
             if "$" in tok.text:
                 raise Untranslatable(f"uses the name {tok.text}")
-            out.append(tok.text)
+            called = following is not None and following.kind is Tok.OP and following.text == "("
+            if called and tok.text.lower() not in _WORDS_BEFORE_PAREN:
+                # Every call reaches the translator under its SQLite name (functions.emit).
+                out.append(f"{prefix}fn_{tok.text.lower()}")
+            else:
+                out.append(tok.text)
         elif tok.kind is Tok.NUMBER:
             out.append(_number(tok.text))
         elif tok.kind is Tok.OP:
@@ -189,6 +190,7 @@ def _parse(sql: str, *, query: bool) -> exp.Expr:
             tree = sqlglot.parse_one(text, read="sqlite", into=exp.Condition)
     except (SqlglotError, RecursionError):
         raise Untranslatable("cannot be parsed") from None
+    tree = _calls(tree, f"{prefix}fn_", query=query)
     allowed = _QUERY_NODES if query else _EXPRESSION_NODES
     for count, node in enumerate(tree.walk()):
         if count >= _MAX_NODES:
@@ -214,6 +216,23 @@ def _parse(sql: str, *, query: bool) -> exp.Expr:
                 node.set("quoted", False)
         elif isinstance(node, exp.DataType):
             node.replace(_cast_type(node))
+    return tree
+
+
+def _calls(tree: exp.Expr, marker: str, *, query: bool) -> exp.Expr:
+    """Each call replaced by what the function table emits for it."""
+    for call in list(tree.find_all(exp.Anonymous)):
+        name = str(call.this)
+        if not name.startswith(marker):
+            raise Untranslatable("cannot be parsed")
+        try:
+            emitted = emit(name[len(marker) :], list(call.expressions), query=query)
+        except CallError as e:
+            raise Untranslatable(str(e)) from None
+        if call is tree:
+            tree = emitted
+        else:
+            call.replace(emitted)
     return tree
 
 
