@@ -202,7 +202,11 @@ def _parse(sql: str, *, query: bool) -> exp.Expr:
             index = node.this
             if not (isinstance(index, str) and index.isdigit() and int(index) < len(strings)):
                 raise Untranslatable("cannot be parsed")
-            node.set("this", valid_text(strings[int(index)]))
+            text = strings[int(index)]
+            if valid_text(text) != text:
+                # An expression over replaced text would compute other values: left out.
+                raise Untranslatable("holds text that is not valid UTF-8")
+            node.set("this", text)
         elif isinstance(node, exp.Literal):
             node.set("this", _number(str(node.this)))
         elif isinstance(node, exp.Identifier):
