@@ -2,8 +2,8 @@
 the shared sample database converts to exactly the stored output (or the stored refusal).
 
 They pin the output while the code moves (issue 11: a refactoring must not change a byte):
-``pytest --update-golden tests/test_baseline.py`` rewrites them from the current code; the
-diff of ``tests/baseline/`` is then reviewed like any other change of output.
+``pytest --update-golden tests/end_to_end/test_baseline.py`` rewrites them from the current
+code; the diff of ``tests/baseline/`` is then reviewed like any other change of output.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pytest
 
 import dumpconv
 from dumpconv.base.errors import DumpconvError
-from tests.test_golden import GOLDEN_KEY, _diff
+from tests.end_to_end.test_golden import GOLDEN_KEY, _diff
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "tests" / "baseline"
 SHARED_DUMPS = Path(os.environ.get("DUMPCONV_SHARED_DUMPS", REPO.parent / "shared" / "dumps"))
 QUIRKS = sorted((REPO / "fixtures" / "quirks").glob("*.sqlite.sql"))

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 import dumpconv
 from dumpconv.cli import app
 from tests.compare import compare_sqlite_pg
+from tests.end_to_end.test_roundtrip import SAMPLE_DB, SAMPLE_NUL_VALUES, SHARED_DUMPS
 from tests.pgharness import PgServer
-from tests.test_roundtrip import SAMPLE_DB, SAMPLE_NUL_VALUES, SHARED_DUMPS
 
 runner = CliRunner()
 ERROR_LINE = re.compile(r"dumpconv: error: line (\d+): .+\n")

@@ -49,8 +49,8 @@ with Python's sqlite3 as the oracle.
 Profiles (tests/conftest.py): ``ci`` (the default: 50 derandomized examples, well under a
 minute) and ``dev`` (2000)::
 
-    pytest tests/test_attacks.py                                   # short
-    HYPOTHESIS_PROFILE=dev pytest tests/test_attacks.py -k fuzz    # long
+    pytest tests/end_to_end/test_attacks.py                                   # short
+    HYPOTHESIS_PROFILE=dev pytest tests/end_to_end/test_attacks.py -k fuzz    # long
 
 ``DUMPCONV_FUZZ_EXCLUDE=nul,invalid-utf8,…`` leaves families of hostile tokens out of the
 fuzzer (to look past a known failure); the families are the keys of ``FAMILIES`` plus
@@ -91,7 +91,7 @@ from dumpconv.cli import app
 from tests.compare import _match_name, compare_sqlite_pg, type_kind
 from tests.pgharness import PgServer
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SQLITE3 = shutil.which("sqlite3")
 
 #: The key the fuzzer passes with --restrict-key (letters and digits, as psql wants).

@@ -36,7 +36,7 @@ from dumpconv.write.pgcheck import StatementCheckError, check_guard, check_state
 from dumpconv.write.writer import Writer
 from tests.pgharness import PgServer
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 HEAD = b"PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n"
 
 

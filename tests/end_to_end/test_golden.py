@@ -18,7 +18,7 @@ import pytest
 
 import dumpconv
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
 SOURCES = sorted(FIXTURES.glob("*.sqlite.sql"))
 OPTIONS_HEADER = "-- dumpconv-options:"

@@ -21,9 +21,9 @@ from typer.testing import CliRunner, Result
 
 import dumpconv
 from dumpconv.cli import app
-from tests.test_golden import GOLDEN_KEY
+from tests.end_to_end.test_golden import GOLDEN_KEY
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
 NAMES = FIXTURES / "names.sqlite.sql"
 RAILS = FIXTURES / "rails.sqlite.sql"

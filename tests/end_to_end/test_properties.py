@@ -22,7 +22,7 @@ table whose name holds a ``'`` (it fails in its own SELECT): such databases skip
 producer.
 
 Profiles (tests/conftest.py): ``ci`` (50 examples, derandomized; the default) and ``dev``
-(2000 examples): ``HYPOTHESIS_PROFILE=dev pytest tests/test_properties.py``.
+(2000 examples): ``HYPOTHESIS_PROFILE=dev pytest tests/end_to_end/test_properties.py``.
 
 Below the property, one plain test per bug the property found, on the smallest database
 that shows it.

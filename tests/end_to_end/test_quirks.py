@@ -16,7 +16,7 @@ import dumpconv
 from tests.compare import compare_sqlite_pg
 from tests.pgharness import PgServer
 
-QUIRKS = Path(__file__).resolve().parent.parent / "fixtures" / "quirks"
+QUIRKS = Path(__file__).resolve().parents[2] / "fixtures" / "quirks"
 DUMPS = sorted(QUIRKS.glob("*.sqlite.sql"))
 
 # (table.column, PostgreSQL type, words the report line must hold; None: no report line)

@@ -44,7 +44,7 @@ from tests.pgharness import LoadResult, PgServer
 
 pytestmark = pytest.mark.pg
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
 FIXTURE_DUMPS = sorted(FIXTURES.glob("*.sqlite.sql"))
 SHARED_DUMPS = Path(os.environ.get("DUMPCONV_SHARED_DUMPS", REPO.parent / "shared" / "dumps"))
