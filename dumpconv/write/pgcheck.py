@@ -112,6 +112,7 @@ def check_statement(sql: str, kind: str, *, schemas: Iterable[str] = (SCHEMA,)) 
         raise StatementCheckError(f"raw control character U+{ord(bad.group()):04X}", sql)
     if re.search(r"(?m)^\s*\\", sql):
         raise StatementCheckError("a line starts with a backslash", sql)
+    _check_psql_characters(sql)
     try:
         parsed = pglast.parse_sql(sql)
     except pglast.parser.ParseError as e:
@@ -139,6 +140,32 @@ def check_statement(sql: str, kind: str, *, schemas: Iterable[str] = (SCHEMA,)) 
     for type_name in seen.types:
         if type_name[-1] not in TYPES or (len(type_name) > 1 and type_name[:-1] != ("pg_catalog",)):
             raise StatementCheckError(f"names the type {'.'.join(type_name)}", sql)
+
+
+# Tokens inside which psql neither runs a backslash command nor interpolates a :variable.
+_QUOTED_TOKENS = frozenset({"SCONST", "USCONST", "IDENT", "UIDENT", "SQL_COMMENT", "C_COMMENT"})
+
+
+def _check_psql_characters(sql: str) -> None:
+    """psql reads a backslash outside quotes as a meta-command anywhere on a line, and
+    ``:name`` as a variable to interpolate: neither may appear outside a string, a quoted
+    name or a comment (``::``, the cast, is not interpolated)."""
+    if "\\" not in sql and ":" not in sql:
+        return
+    try:
+        tokens = pglast.parser.scan(sql)
+    except pglast.parser.ParseError as e:
+        raise StatementCheckError(f"PostgreSQL cannot scan it: {e}", sql) from None
+    spans = [(t.start, t.end, t.name, sql[t.start]) for t in tokens]
+    for pos, char in enumerate(sql):
+        if char not in "\\:":
+            continue
+        token = next((t for t in spans if t[0] <= pos <= t[1]), None)
+        quoted = token is not None and (
+            token[2] in _QUOTED_TOKENS and (token[2] != "IDENT" or token[3] == '"')
+        )
+        if not quoted and not (char == ":" and token is not None and token[2] == "TYPECAST"):
+            raise StatementCheckError(f"psql would read {char!r} outside quotes", sql)
 
 
 def do_body(sql: str) -> str:

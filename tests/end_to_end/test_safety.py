@@ -87,6 +87,8 @@ def test_statements_dumpconv_writes_pass(sql: str, kind: str) -> None:
         ("SELECT 'a\rb';", "select", "control"),
         ("SELECT 'a\x1b[2Jb';", "select", "control"),
         ("SELECT 1\n\\! id\n;", "select", "backslash"),
+        ("SELECT 1 \\g", "select", "outside quotes"),  # psql runs \g anywhere on a line
+        ("SELECT :secret", "select", "outside quotes"),  # psql would interpolate it
         ("SELECT 'x\udcff';", "select", "control"),
     ],
 )
