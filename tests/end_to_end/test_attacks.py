@@ -2566,9 +2566,10 @@ UNISTR_OTHER_FORMS = [("\\u0041\\U0001F600\\+01F600\\0042", "A\U0001f600\U0001f6
             UNISTR_OTHER_FORMS,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="known gap: dumpconv keeps \\XXXX, \\+XXXXXX and \\UXXXXXXXX inside "
-                "unistr() as written, to read the undoubled backslashes of the 3.50-3.51 "
-                "--newlines output; SQLite decodes them (no writer emits them)",
+                reason="deliberate, per sqlite-dump-format.md §4.3: dumpconv keeps \\XXXX, "
+                "\\+XXXXXX and \\UXXXXXXXX inside unistr() as written, to read the "
+                "undoubled backslashes of the 3.50-3.51 --newlines output ('C:\\2024'); "
+                "SQLite decodes them (no writer emits them)",
             ),
         ),
     ],
