@@ -619,10 +619,11 @@ def build(path: Path, db: Database) -> None:
 def produce(path: Path, producer: str) -> bytes | None:
     """The dump, or None when the producer cannot dump this database: Python's iterdump()
     builds its SELECT with the table name inside a string literal, so a name with a ``'``
-    makes it fail (a producer defect, not dumpconv's)."""
+    makes it fail (a producer defect, not dumpconv's): a syntax error, or with a ``;`` after
+    the quote, "You can only execute one statement at a time"."""
     try:
         return dump(path, producer)
-    except sqlite3.OperationalError:
+    except (sqlite3.OperationalError, sqlite3.ProgrammingError):
         if producer != "iterdump":
             raise
         con = sqlite3.connect(path)
