@@ -43,7 +43,7 @@ KINDS: dict[str, type[ast.Node]] = {
 }
 
 #: Functions the translations, the identity and the data-only staging emit (PostgreSQL names;
-#: SQLite's functions reach here only through the translation table of ``ddl``).
+#: SQLite's functions reach here only through the table in ``translate.functions``).
 FUNCTIONS: frozenset[str] = frozenset(
     {
         # the identity, the settings and the data-only staging
