@@ -18,6 +18,7 @@ from dumpconv.base.report import Report
 from dumpconv.base.safetext import printable
 from dumpconv.base.version import VERSION as __version__
 from dumpconv.decide.casts import parse_cast
+from dumpconv.decide.frameworks import MARKERS
 from dumpconv.pipeline import Options, check_restrict_key, convert
 
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
@@ -120,6 +121,15 @@ def main(
             "13.22, 14.19, 15.14, 16.10 and 17.6).",
         ),
     ] = False,
+    framework: Annotated[
+        str,
+        typer.Option(
+            "--framework",
+            help="The framework that wrote the database, whose PostgreSQL types columns get: "
+            "auto (detect it from its tables), none, django, rails, prisma or sqlalchemy.",
+            show_default=True,
+        ),
+    ] = "auto",
     restrict_key: Annotated[
         str | None,
         typer.Option(
@@ -145,6 +155,11 @@ def main(
     source = "stdin" if str(input) == "-" else str(input)
     # A plain kill ends the run like Ctrl-C: through the handlers that remove partial files.
     signal.signal(signal.SIGTERM, _interrupt)
+    if framework.lower() not in ("auto", "none", *MARKERS):
+        raise typer.BadParameter(
+            f"{framework!r}: use auto, none or one of {', '.join(MARKERS)}",
+            param_hint="--framework",
+        )
     try:
         casts = tuple(parse_cast(c) for c in cast or ())
     except DumpconvError as e:
@@ -158,6 +173,7 @@ def main(
         invalid_utf8=invalid_utf8.value,
         nul=nul.value,
         restrict_key=restrict_key,
+        framework=framework.lower(),
     )
     try:
         if restrict_key is not None:

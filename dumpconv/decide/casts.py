@@ -51,6 +51,13 @@ class Cast:
     pg_type: str
     declared_as: Declared  # what the statistics must check
     transform: str | None = None
+    # Set for a framework's own type (decide/frameworks.py): why, for the output's comments.
+    origin: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How the output and the report name this cast."""
+        return self.origin or f"--cast {self.text}"
 
     def applies(self, table: str, column: str, declared: str) -> bool:
         if self.table is not None:

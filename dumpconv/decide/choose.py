@@ -282,23 +282,23 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
                 and epoch_to_text(repr(bound).encode(), cast.transform, True) is None
             ):
                 raise refuse(f"holds {bound}, which as {cast.transform} is out of range")
-        return Decision(t, f"--cast {cast.text}", _EPOCH_RECODE[cast.transform])
+        return Decision(t, cast.label, _EPOCH_RECODE[cast.transform])
     if base in ("smallint", "integer", "bigint"):
         only(C_INT)
         if lo is not None and hi is not None and integer_type(lo, hi, base) != base:
             raise refuse(f"holds integers from {lo} to {hi}, beyond {base}")
-        return Decision(t, f"--cast {cast.text}")
+        return Decision(t, cast.label)
     if base == "boolean":
         only(C_INT, C_TEXT)
         if lo is not None and hi is not None and not 0 <= lo <= hi <= 1:
             raise refuse(f"holds integers from {lo} to {hi}; booleans are 0 and 1")
         failed(st.not_boolean, "texts that are not booleans")
-        return Decision(t, f"--cast {cast.text}")
+        return Decision(t, cast.label)
     if base == "double precision":
         only(C_INT, C_REAL)
         if lo is not None and hi is not None and not -_EXACT_DOUBLE <= lo <= hi <= _EXACT_DOUBLE:
             raise refuse(f"holds integers from {lo} to {hi}, which a double rounds")
-        return Decision(t, f"--cast {cast.text}")
+        return Decision(t, cast.label)
     if base == "numeric":
         only(C_INT, C_REAL)
         if st.infinities:
@@ -312,7 +312,7 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
         ):
             raise refuse(f"holds integers from {lo} to {hi}, too long for {t}")
         failed(st.numeric_misfit, f"values {t} would round")
-        return Decision(t, f"--cast {cast.text}", Reencode.REAL_SHORTEST)
+        return Decision(t, cast.label, Reencode.REAL_SHORTEST)
     if base in ("varchar", "text"):
         only(C_INT, C_REAL, C_TEXT)
         if base == "varchar":
@@ -325,29 +325,25 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
                 and _int_digits(lo, hi) + (lo < 0) > (cast.declared_as.length or 0)
             ):
                 raise refuse(f"holds integers from {lo} to {hi}, longer than {t}")
-        return Decision(
-            t, f"--cast {cast.text}", Reencode.REAL_SHORTEST if C_REAL in kinds else None
-        )
+        return Decision(t, cast.label, Reencode.REAL_SHORTEST if C_REAL in kinds else None)
     if base == "bytea":
-        return Decision(t, f"--cast {cast.text}", Reencode.TO_BYTEA if kinds - {C_BLOB} else None)
+        return Decision(t, cast.label, Reencode.TO_BYTEA if kinds - {C_BLOB} else None)
     if base in ("timestamp", "timestamptz", "date", "time"):
         only(C_TEXT)
         failed(st.not_temporal, f"values that are not {base} values")
         if base == "timestamp" and st.with_offset:
             raise refuse(f"holds {st.with_offset} values with a UTC offset: cast to timestamptz")
-        return Decision(t, f"--cast {cast.text}")
+        return Decision(t, cast.label)
     if base in ("json", "jsonb"):
         only(C_INT, C_REAL, C_TEXT)
         if st.infinities:
             raise refuse(f"holds {st.infinities} infinities, which JSON cannot represent")
         failed(st.not_json, "values that are not valid JSON")
-        return Decision(
-            t, f"--cast {cast.text}", Reencode.REAL_SHORTEST if C_REAL in kinds else None
-        )
+        return Decision(t, cast.label, Reencode.REAL_SHORTEST if C_REAL in kinds else None)
     if base == "uuid":
         only(C_TEXT)
         failed(st.not_uuid, "values that are not UUIDs")
-        return Decision(t, f"--cast {cast.text}")
+        return Decision(t, cast.label)
     raise refuse(f"cannot be cast to {t}")  # pragma: no cover - parse_cast accepts no other
 
 

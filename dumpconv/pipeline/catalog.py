@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dumpconv.base.errors import DumpconvError, TranslateError
 from dumpconv.base.report import Severity, TableCounts
+from dumpconv.decide.casts import Cast
+from dumpconv.decide.frameworks import MARKERS, NAMES, RULES, detect, framework_cast
 from dumpconv.decide.stats import TableStats
 from dumpconv.decide.typemap import (
     Cat,
@@ -67,11 +69,10 @@ class Catalog:
             for check in [*table.checks, *(c for col in table.columns for c in col.checks)]
             if (name := json_checked_column(check.expr)) is not None
         }
-        casts = [
-            self.st.options.cast_for(table.name, c.name, c.declared) for c in table.insert_columns
-        ]
+        self._framework(table)
+        casts = [self._cast_for(table, c) for c in table.insert_columns]
         for cast, col in zip(casts, table.insert_columns, strict=True):
-            if cast is not None:
+            if cast is not None and cast.origin is None:
                 self.st.used_casts.add(cast)
                 if col.name == table.rowid_alias and cast.pg_type not in ("bigint", "integer"):
                     raise DumpconvError(
@@ -87,6 +88,34 @@ class Catalog:
         ]  # fmt: skip
         self.st.tables[key] = TableState(table, TableStats(decl), casts)
         self.st.report.tables[table.name] = TableCounts()
+
+    def _cast_for(self, table: Table, col: Column) -> Cast | None:
+        """The user's cast for a column, else its framework's type for it."""
+        cast = self.st.options.cast_for(table.name, col.name, col.declared)
+        if cast is None and self.st.framework is not None and col.name != table.rowid_alias:
+            cast = framework_cast(self.st.framework, col.declared)
+        return cast
+
+    def _framework(self, table: Table) -> None:
+        """Set the framework from --framework, or from the tables seen so far."""
+        chosen = self.st.options.framework
+        if self.st.framework is not None or chosen == "none":
+            return
+        found = chosen if chosen != "auto" else detect({*self.st.tables, table.key})
+        if found is None:
+            return
+        self.st.framework = found
+        how = "--framework" if chosen != "auto" else f"its tables ({', '.join(MARKERS[found])})"
+        name = NAMES[found]
+        what = (
+            f"from this table on, columns get the types {name} creates on PostgreSQL"
+            if RULES.get(found)
+            else f"dumpconv has no {name} types yet: the declared types decide"
+        )
+        self.st.report.add(
+            "framework", Severity.INFO, f"the database was written by {name} ({how}): {what}",
+            line=table.line, hint="--framework none keeps the declared types",
+        )  # fmt: skip
 
     def shadow_of(self, name: str) -> str | None:
         key = fold(name)

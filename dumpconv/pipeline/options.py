@@ -38,6 +38,7 @@ class Options:
     casts: tuple[Cast, ...] = ()
     nul: str = "replace"
     restrict_key: str | None = None
+    framework: str = "auto"  # "auto" (detect), "none", or a name of decide.frameworks
 
     def describe(self) -> str:
         parts = []
@@ -51,6 +52,8 @@ class Options:
             parts.append(f"--invalid-utf8={self.invalid_utf8}")
         if self.nul != "replace":
             parts.append(f"--nul={self.nul}")
+        if self.framework != "auto":
+            parts.append(f"--framework={self.framework}")
         parts.extend(f"--cast {c.text}" for c in self.casts)
         return " ".join(parts)
 

@@ -8,6 +8,7 @@ from dumpconv.base.errors import DumpconvError
 from dumpconv.base.pgsql import object_name
 from dumpconv.base.report import Severity
 from dumpconv.decide.choose import decide, decide_cast
+from dumpconv.decide.frameworks import NAMES
 from dumpconv.decide.typemap import (
     Cat,
     Decision,
@@ -126,7 +127,7 @@ class Planner:
         for col in table.columns:
             dec = decisions[col.key]
             if dec.reason and not dec.reason.startswith("matches the key"):
-                cast = dec.reason.startswith("--cast")
+                cast = dec.reason.startswith(("--cast", *(f"{n}:" for n in NAMES.values())))
                 self.st.report.add(
                     "cast-applied" if cast else "type-widened",
                     Severity.INFO if cast else Severity.WARNING,
@@ -210,21 +211,31 @@ def _decide(state: TableState) -> dict[str, Decision]:
     out: dict[str, Decision] = {}
     casts = state.casts or [None] * len(table.insert_columns)
     for col, st, cast in zip(table.insert_columns, state.stats.columns, casts, strict=True):
+        declined = ""
         if cast is not None and col.name != table.rowid_alias:
-            out[col.key] = decide_cast(st, cast, f"{table.name}.{col.name}")
-        else:
-            dec = decide(
-                st, rowid_alias=col.name == table.rowid_alias, where=f"{table.name}.{col.name}"
-            )
-            name = col.declared.strip().upper()
-            limit = parameter_note(col.declared)
-            if limit is not None and not dec.reason:
-                dec = Decision(dec.pg_type, f"{limit}; {dec.pg_type} holds every value",
-                               dec.reencode)  # fmt: skip
-            if st.declared.cat is Cat.ANY and name not in ("", "ANY") and not dec.reason:
-                dec = Decision(dec.pg_type, f"{col.declared} is no type PostgreSQL knows; "
-                               f"{dec.pg_type} holds every value", dec.reencode)  # fmt: skip
-            out[col.key] = dec
+            try:
+                out[col.key] = decide_cast(st, cast, f"{table.name}.{col.name}")
+                continue
+            except DumpconvError as e:
+                if cast.origin is None:
+                    raise  # the user's cast: the data must fit it
+                framework = cast.origin.split(":")[0]
+                declined = f"{framework}'s type {cast.pg_type} does not fit: {e.message}; "
+        dec = decide(
+            st, rowid_alias=col.name == table.rowid_alias, where=f"{table.name}.{col.name}"
+        )
+        name = col.declared.strip().upper()
+        limit = parameter_note(col.declared)
+        if limit is not None and not dec.reason:
+            dec = Decision(dec.pg_type, f"{limit}; {dec.pg_type} holds every value",
+                           dec.reencode)  # fmt: skip
+        if st.declared.cat is Cat.ANY and name not in ("", "ANY") and not dec.reason:
+            dec = Decision(dec.pg_type, f"{col.declared} is no type PostgreSQL knows; "
+                           f"{dec.pg_type} holds every value", dec.reencode)  # fmt: skip
+        if declined:
+            dec = Decision(dec.pg_type, declined + (dec.reason or f"{dec.pg_type} holds them"),
+                           dec.reencode)  # fmt: skip
+        out[col.key] = dec
     for col in table.columns:
         if col.key not in out:  # generated or hidden: the declared type decides
             out[col.key] = Decision(render(declared(col.declared)))

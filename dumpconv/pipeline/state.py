@@ -123,3 +123,4 @@ class Conversion:
     incomplete: bool = False  # --allow-incomplete let a dump with errors through
     used_casts: set[Cast] = field(default_factory=set)
     data_only: bool = False  # no CREATE TABLE: rows for tables that exist in PostgreSQL
+    framework: str | None = None  # the framework whose types columns get (decide.frameworks)

@@ -250,6 +250,7 @@ COMMIT;
 
 \unrestrict 0123456789abcdef0123456789abcdef
 -- report:
+info: line 3: the database was written by Prisma (its tables (_prisma_migrations)): dumpconv has no Prisma types yet: the declared types decide [framework] (--framework none keeps the declared types)
 warning: line 3: _prisma_migrations.finished_at: declared DATETIME, bigint: declared timestamp but holds integers; as epoch-ms they run from 2024-01-05 12:00:01 to 2024-06-11 08:15:40 UTC: --cast _prisma_migrations.finished_at=timestamptz:epoch-ms converts them [type-widened]
 warning: line 3: _prisma_migrations.started_at: declared DATETIME, bigint: declared timestamp but holds integers; as epoch-ms they run from 2024-01-05 12:00:01 to 2024-06-11 08:15:40 UTC: --cast _prisma_migrations.started_at=timestamptz:epoch-ms converts them [type-widened]
 lossy: line 3: _prisma_migrations: column started_at: DEFAULT current_timestamp has no equivalent for bigint; default dropped [definition-changed]
@@ -259,4 +260,4 @@ warning: line 70: Post.publishedAt: declared DATETIME, bigint: declared timestam
 warning: line 70: Post.createdAt: declared DATETIME, bigint: declared timestamp but holds integers; as epoch-ms they run from 2000-01-01 00:00:00 to 2025-01-15 08:00:00 UTC: --cast Post.createdAt=timestamptz:epoch-ms converts them [type-widened]
 warning: line 70: Post.updatedAt: declared DATETIME, bigint: declared timestamp but holds integers; as epoch-ms they run from 2024-01-06 10:13:20 to 2025-01-15 08:00:00 UTC: --cast Post.updatedAt=timestamptz:epoch-ms converts them [type-widened]
 lossy: line 70: Post: column createdAt: DEFAULT CURRENT_TIMESTAMP has no equivalent for bigint; default dropped [definition-changed]
-dumpconv: 6 tables, 35 rows, 9 notes (2 lossy)
+dumpconv: 6 tables, 35 rows, 10 notes (2 lossy)

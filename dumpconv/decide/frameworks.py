@@ -1,0 +1,54 @@
+"""The application framework that wrote a database, and the PostgreSQL types it uses.
+
+A framework leaves tables behind (Django's ``django_migrations``, …); when one is found, a
+column whose declared type is one the framework writes for a field gets the type that
+framework's own PostgreSQL backend creates for that field (shared/docs/frameworks.md, taken
+from each framework's type tables and measured against its PostgreSQL migrations). The rule
+acts like a ``--cast`` on that declared type, is checked against the data the same way, and
+gives way to the ordinary decision when the data does not fit; a user's ``--cast`` wins.
+"""
+
+from __future__ import annotations
+
+from dumpconv.decide.casts import Cast, parse_cast
+
+#: Tables that mark a framework's database, by framework (all of them must be there).
+MARKERS: dict[str, tuple[str, ...]] = {
+    "django": ("django_migrations",),
+    "rails": ("schema_migrations", "ar_internal_metadata"),
+    "prisma": ("_prisma_migrations",),
+    "sqlalchemy": ("alembic_version",),
+}
+NAMES = {"django": "Django", "rails": "Rails", "prisma": "Prisma", "sqlalchemy": "SQLAlchemy"}
+
+#: Declared type → (PostgreSQL type, the field it is and why), per framework.
+RULES: dict[str, dict[str, tuple[str, str]]] = {
+    "django": {
+        "DATETIME": (
+            "timestamptz",
+            "DateTimeField is timestamp with time zone on PostgreSQL; the values (naive UTC, "
+            "as Django stores them with USE_TZ) are read as UTC",
+        ),
+        "CHAR(32)": ("uuid", "UUIDField is uuid on PostgreSQL"),
+    },
+}
+
+
+def detect(tables: set[str]) -> str | None:
+    """The framework whose marker tables are all among ``tables`` (folded names)."""
+    for framework, markers in MARKERS.items():
+        if all(m in tables for m in markers):
+            return framework
+    return None
+
+
+def framework_cast(framework: str, declared: str) -> Cast | None:
+    """The framework's type for a column declared so, as a cast, or None."""
+    rules = RULES.get(framework, {})
+    key = " ".join(declared.upper().split()).replace(" (", "(")
+    if key not in rules:
+        return None
+    pg_type, why = rules[key]
+    cast = parse_cast(f"{key}={pg_type}")
+    return Cast(cast.text, None, None, cast.declared, pg_type, cast.declared_as, None,
+                f"{NAMES[framework]}: {why}")  # fmt: skip

@@ -1,0 +1,113 @@
+"""Framework types (issue 17, first part): the framework is recognised from the tables it
+leaves, and its columns get the types its own PostgreSQL backend creates, when the data fits."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+import dumpconv
+from dumpconv.base.errors import DumpconvError
+from dumpconv.decide.casts import Cast, parse_cast
+from dumpconv.decide.frameworks import detect, framework_cast
+
+DJANGO_HEAD = (
+    'CREATE TABLE "django_migrations" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
+    '"app" varchar(255) NOT NULL, "name" varchar(255) NOT NULL, "applied" datetime NOT NULL);\n'
+    "INSERT INTO django_migrations VALUES(1,'shop','0001_initial','2024-03-05 12:07:09.123456');\n"
+)
+ITEM = (
+    'CREATE TABLE "shop_item" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
+    '"uid" char(32) NOT NULL, "at" datetime NULL);\n'
+)
+
+
+def convert(body: str, **options: object) -> tuple[str, dumpconv.Report]:
+    dump = f"PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n{body}COMMIT;\n".encode()
+    out = io.BytesIO()
+    opts = dumpconv.Options(restrict_key="k", **options)  # type: ignore[arg-type]
+    report = dumpconv.convert(io.BytesIO(dump), out, opts)
+    return out.getvalue().decode(), report
+
+
+def test_frameworks_are_recognised_by_the_tables_they_leave() -> None:
+    assert detect({"django_migrations", "auth_user"}) == "django"
+    assert detect({"schema_migrations", "ar_internal_metadata"}) == "rails"
+    assert detect({"schema_migrations"}) is None  # one of Rails' two is not enough
+    assert detect({"_prisma_migrations"}) == "prisma"
+    assert detect({"alembic_version"}) == "sqlalchemy"
+    assert detect({"users", "posts"}) is None
+
+
+def test_django_columns_get_djangos_postgresql_types() -> None:
+    sql, report = convert(
+        DJANGO_HEAD + ITEM + "INSERT INTO shop_item VALUES(1,'12345678123456781234567812345678',"
+        "'2024-03-05 12:07:09');\n"
+    )
+    assert "applied timestamptz NOT NULL" in sql
+    assert "uid uuid NOT NULL" in sql
+    assert "at timestamptz" in sql
+    assert "-- dumpconv: column uid: uuid (Django: UUIDField is uuid on PostgreSQL)" in sql
+    assert report.diagnostics[0].code == "framework"
+    assert not report.lossy
+
+
+def test_framework_none_keeps_the_declared_types() -> None:
+    sql, report = convert(DJANGO_HEAD + ITEM, framework="none")
+    assert "applied timestamp NOT NULL" in sql
+    assert "uid varchar(32) NOT NULL" in sql
+    assert all(d.code != "framework" for d in report.diagnostics)
+
+
+def test_a_framework_can_be_named_when_its_tables_are_not_in_the_dump() -> None:
+    sql, report = convert(ITEM, framework="django")
+    assert "uid uuid NOT NULL" in sql
+    assert "(--framework)" in report.diagnostics[0].message
+
+
+def test_data_that_does_not_fit_the_frameworks_type_keeps_an_ordinary_type() -> None:
+    sql, report = convert(
+        DJANGO_HEAD + ITEM + "INSERT INTO shop_item VALUES(1,'not a uuid at all',NULL);\n"
+    )
+    assert "uid text NOT NULL" in sql
+    said = [d.message for d in report.diagnostics if "shop_item.uid" in d.message]
+    assert said
+    assert "Django's type uuid does not fit" in said[0]
+
+
+def test_a_users_cast_wins_over_the_framework() -> None:
+    sql, _ = convert(DJANGO_HEAD + ITEM, casts=(dumpconv_cast("shop_item.at=timestamp"),))
+    assert "at timestamp" in sql
+    assert "at timestamptz" not in sql
+    assert "applied timestamptz" in sql  # the framework still types the other columns
+
+
+def test_a_users_cast_that_does_not_fit_is_still_refused() -> None:
+    with pytest.raises(DumpconvError, match=r"--cast shop_item\.uid=uuid"):
+        convert(
+            DJANGO_HEAD + ITEM + "INSERT INTO shop_item VALUES(1,'nope',NULL);\n",
+            casts=(dumpconv_cast("shop_item.uid=uuid"),),
+        )
+
+
+def test_rules_are_only_for_the_declared_types_the_framework_writes() -> None:
+    assert framework_cast("django", "datetime") is not None
+    assert framework_cast("django", "char(32)") is not None
+    assert framework_cast("django", "char(31)") is None
+    assert framework_cast("django", "text") is None
+    assert framework_cast("rails", "datetime") is None  # no Rails rules yet
+
+
+def dumpconv_cast(text: str) -> Cast:
+    return parse_cast(text)
+
+
+def test_an_unknown_framework_is_a_usage_error() -> None:
+    from typer.testing import CliRunner
+
+    from dumpconv.cli import app
+
+    result = CliRunner().invoke(app, ["--framework", "wordpress", "-"], input=b"")
+    assert result.exit_code == 2
+    assert "use auto, none or one of django" in result.stderr
