@@ -35,6 +35,7 @@ _TYPES: list[tuple[str, str, Cat]] = [
     (r"jsonb", "jsonb", Cat.JSON),
     (r"json", "json", Cat.JSON),
     (r"uuid", "uuid", Cat.UUID),
+    (r"interval", "interval", Cat.INTERVAL),
 ]
 _NUMERIC = re.compile(r"(?:numeric|decimal)(?:\((\d+)(?:,(\d+))?\))?")
 _VARCHAR = re.compile(r"(?:varchar|character varying)\((\d+)\)")
@@ -130,8 +131,8 @@ def _usage(text: str, why: str) -> DumpconvError:
         f"--cast {text}: {why}",
         None,
         "types: smallint integer bigint boolean double precision numeric[(p,s)] varchar(n) "
-        "text bytea timestamp timestamptz date time json jsonb uuid; transforms: "
-        + ", ".join(TRANSFORMS),
+        "text bytea timestamp timestamptz date time json jsonb uuid interval (from "
+        "microseconds); transforms: " + ", ".join(TRANSFORMS),
     )
 
 

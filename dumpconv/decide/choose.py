@@ -283,6 +283,9 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
             ):
                 raise refuse(f"holds {bound}, which as {cast.transform} is out of range")
         return Decision(t, cast.label, _EPOCH_RECODE[cast.transform])
+    if base == "interval":  # integers counting microseconds, as Django's DurationField
+        only(C_INT)
+        return Decision(t, cast.label, Reencode.MICROSECONDS)
     if base in ("smallint", "integer", "bigint"):
         only(C_INT)
         if lo is not None and hi is not None and integer_type(lo, hi, base) != base:

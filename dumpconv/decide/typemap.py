@@ -37,6 +37,7 @@ class Cat(Enum):
     TIME = "time"
     JSON = "jsonb"
     UUID = "uuid"
+    INTERVAL = "interval"  # only by --cast: integers counting microseconds (Django)
     ANY = "any"  # untyped, ANY, or a name that says nothing more than its affinity
 
 
@@ -188,6 +189,7 @@ class Reencode(Enum):
     EPOCH_MS = "epoch-ms"  # … in milliseconds
     EPOCH_US = "epoch-us"  # … in microseconds
     JULIAN_DAY = "julian-day"  # Julian day numbers to the instant they name
+    MICROSECONDS = "microseconds"  # integers to the interval of that many microseconds
 
 
 @dataclass(frozen=True, slots=True)

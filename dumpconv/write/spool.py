@@ -49,7 +49,9 @@ Recode = Reencode | frozenset[Reencode]
 _STEPS_OF_TEXT_SAFE = frozenset((Reencode.REAL_SHORTEST, Reencode.FIX_UTF8))
 _NUL_STEPS = {"replace": Reencode.NUL_REPLACE, "strip": Reencode.NUL_STRIP}
 # Steps that each make the column a type of its own: at most one per column.
-_TYPE_STEPS = frozenset([Reencode.TO_BYTEA, *(r for r in Reencode if r.value in TRANSFORMS)])
+_TYPE_STEPS = frozenset(
+    [Reencode.TO_BYTEA, Reencode.MICROSECONDS, *(r for r in Reencode if r.value in TRANSFORMS)]
+)
 
 
 def nul_step(policy: str) -> Reencode:
@@ -206,6 +208,7 @@ _KINDS: dict[Reencode, tuple[int, ...]] = {
     Reencode.NUL_REPLACE: (C_TEXT,),
     Reencode.NUL_STRIP: (C_TEXT,),
     Reencode.TO_BYTEA: (C_INT, C_REAL, C_TEXT),
+    Reencode.MICROSECONDS: (C_INT,),
     **{r: (C_INT, C_REAL, C_TEXT, C_BLOB) for r in Reencode if r.value in TRANSFORMS},
 }
 
@@ -239,6 +242,8 @@ def _converter(how: Recode) -> Callable[[bytes, int], bytes]:
     todo = steps(how)
     if Reencode.TO_BYTEA in todo:
         return _to_bytea
+    if Reencode.MICROSECONDS in todo:  # the cast let only integers through
+        return lambda field, kind: field + b" microseconds" if kind == C_INT else field
     transform = next((r.value for r in todo if r.value in TRANSFORMS), None)
     shortest = Reencode.REAL_SHORTEST in todo
     fix = Reencode.FIX_UTF8 in todo

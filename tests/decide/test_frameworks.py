@@ -111,3 +111,20 @@ def test_an_unknown_framework_is_a_usage_error() -> None:
     result = CliRunner().invoke(app, ["--framework", "wordpress", "-"], input=b"")
     assert result.exit_code == 2
     assert "use auto, none or one of django" in result.stderr
+
+
+def test_interval_cast_reads_integers_as_microseconds() -> None:
+    body = (
+        DJANGO_HEAD
+        + 'CREATE TABLE "shop_job" ("id" integer NOT NULL PRIMARY KEY, "wait" bigint);\n'
+        "INSERT INTO shop_job VALUES(1,86402000003);\nINSERT INTO shop_job VALUES(2,-5);\n"
+        "INSERT INTO shop_job VALUES(3,NULL);\n"
+    )
+    sql, _ = convert(body, casts=(parse_cast("shop_job.wait=interval"),))
+    assert "wait interval" in sql
+    assert "1\t86402000003 microseconds\n2\t-5 microseconds\n3\t\\N\n" in sql
+    with pytest.raises(DumpconvError, match="holds"):
+        convert(
+            body + "INSERT INTO shop_job VALUES(4,'soon');\n",
+            casts=(parse_cast("shop_job.wait=interval"),),
+        )

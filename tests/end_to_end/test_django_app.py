@@ -23,6 +23,7 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 import dumpconv
+from dumpconv.decide.casts import parse_cast
 from tests.pgharness import PgServer
 
 pytestmark = pytest.mark.pg
@@ -67,6 +68,7 @@ class Order(models.Model):
     details = models.JSONField(default=dict)
     paid = models.BooleanField(default=False)
     note = models.TextField(blank=True)
+    wait = models.DurationField(null=True)
 """
 
 FILL = """
@@ -81,7 +83,7 @@ bob = Customer.objects.create(email="bob@example.com", name="Bob", active=False,
 Order.objects.create(ref=uuid.UUID("12345678-1234-5678-1234-567812345678"), customer=ada,
                      placed=dt.datetime(2024, 3, 6, 8, 0, tzinfo=utc),
                      total=decimal.Decimal("12.30"), details={"items": [1, 2.5, None], "é": "x"},
-                     paid=True, note="first")
+                     paid=True, note="first", wait=dt.timedelta(days=1, seconds=2, microseconds=3))
 Order.objects.create(customer=ada, placed=dt.datetime(2024, 3, 7, 9, 30, 15, 5, tzinfo=utc),
                      total=decimal.Decimal("5"), details={})
 Order.objects.create(customer=bob, placed=dt.datetime(2024, 1, 1, tzinfo=utc),
@@ -97,7 +99,7 @@ rows = {
     # Decimals compare by value: SQLite's DDL does not keep DecimalField's scale, so on
     # PostgreSQL 12.30 reads back as 12.3 (numeric without (p,s); README, issue 17).
     "orders": [[o.id, str(o.ref), o.customer_id, o.placed.isoformat(), str(o.total.normalize()),
-                o.details, o.paid, o.note] for o in Order.objects.order_by("id")],
+                o.details, o.paid, o.note, str(o.wait)] for o in Order.objects.order_by("id")],
 }
 print(json.dumps(rows, sort_keys=True))
 """
@@ -167,7 +169,9 @@ def test_django_runs_on_the_converted_database(
     ).stdout
     script = tmp_path / "pg.sql"
     with open(script, "wb") as out:
-        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+        # DurationField is declared bigint like BigIntegerField: the user names it.
+        options = dumpconv.Options(casts=(parse_cast("shop_order.wait=interval"),))
+        report = dumpconv.convert(io.BytesIO(dump), out, options)
     assert any(d.code == "framework" for d in report.diagnostics)
     assert pg_server.load_sql(pg_db, script).check().warnings == []
 
@@ -198,3 +202,4 @@ def test_django_runs_on_the_converted_database(
     )
     assert types["ref"] == "uuid"
     assert types["placed"] == "timestamp with time zone"
+    assert types["wait"] == "interval"
