@@ -31,6 +31,10 @@ RULES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "CHAR(32)": ("uuid", "UUIDField is uuid on PostgreSQL"),
     },
+    # DATETIME is DateTime, DateTime(timezone=True) and Interval alike: not decidable here.
+    "sqlalchemy": {
+        "CHAR(32)": ("uuid", "Uuid is uuid on PostgreSQL (unless native_uuid=False)"),
+    },
 }
 
 

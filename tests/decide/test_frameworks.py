@@ -97,6 +97,8 @@ def test_rules_are_only_for_the_declared_types_the_framework_writes() -> None:
     assert framework_cast("django", "char(31)") is None
     assert framework_cast("django", "text") is None
     assert framework_cast("rails", "datetime") is None  # no Rails rules yet
+    assert framework_cast("sqlalchemy", "CHAR(32)") is not None  # Uuid
+    assert framework_cast("sqlalchemy", "DATETIME") is None  # DateTime, with tz, or Interval
 
 
 def dumpconv_cast(text: str) -> Cast:
