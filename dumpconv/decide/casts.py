@@ -36,6 +36,7 @@ _TYPES: list[tuple[str, str, Cat]] = [
     (r"json", "json", Cat.JSON),
     (r"uuid", "uuid", Cat.UUID),
     (r"interval", "interval", Cat.INTERVAL),
+    (r"inet", "inet", Cat.INET),
 ]
 _NUMERIC = re.compile(r"(?:numeric|decimal)(?:\((\d+)(?:,(\d+))?\))?")
 _VARCHAR = re.compile(r"(?:varchar|character varying)\((\d+)\)")
@@ -131,7 +132,7 @@ def _usage(text: str, why: str) -> DumpconvError:
         f"--cast {text}: {why}",
         None,
         "types: smallint integer bigint boolean double precision numeric[(p,s)] varchar(n) "
-        "text bytea timestamp timestamptz date time json jsonb uuid interval (from "
+        "text bytea timestamp timestamptz date time json jsonb uuid inet interval (from "
         "microseconds); transforms: " + ", ".join(TRANSFORMS),
     )
 

@@ -111,6 +111,10 @@ def _with_texts(st: ColumnStats, kinds: set[int], where: str) -> Decision:
         if st.not_uuid.ok and not numbers:
             return Decision("uuid")
         return _as_text(st, kinds, f"declared uuid, kept as text: {st.not_uuid.describe()}")
+    if cat is Cat.INET:
+        if st.not_inet.ok and not numbers:
+            return Decision("inet")
+        return _as_text(st, kinds, f"not IP addresses: {st.not_inet.describe()}")
     # Numeric categories holding text.
     value, line = st.first.get(C_TEXT, ("?", 0))
     return _as_text(
@@ -346,6 +350,10 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
     if base == "uuid":
         only(C_TEXT)
         failed(st.not_uuid, "values that are not UUIDs")
+        return Decision(t, cast.label)
+    if base == "inet":
+        only(C_TEXT)
+        failed(st.not_inet, "values that are not IP addresses")
         return Decision(t, cast.label)
     raise refuse(f"cannot be cast to {t}")  # pragma: no cover - parse_cast accepts no other
 

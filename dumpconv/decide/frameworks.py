@@ -30,6 +30,8 @@ RULES: dict[str, dict[str, tuple[str, str]]] = {
             "as Django stores them with USE_TZ) are read as UTC",
         ),
         "CHAR(32)": ("uuid", "UUIDField is uuid on PostgreSQL"),
+        "CHAR(39)": ("inet", "GenericIPAddressField is inet on PostgreSQL"),
+        "CHAR(15)": ("inet", "IPAddressField is inet on PostgreSQL"),
     },
     # DATETIME is DateTime, DateTime(timezone=True) and Interval alike: not decidable here.
     "sqlalchemy": {

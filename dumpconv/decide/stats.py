@@ -9,6 +9,7 @@ depends on its declared category: the type decision in ``decide`` needs nothing 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class ColumnStats:
     with_offset: int = 0
     not_json: Check = field(default_factory=Check)
     not_uuid: Check = field(default_factory=Check)
+    not_inet: Check = field(default_factory=Check)
     # Reals that numeric(p, s) cannot hold exactly, and texts in numeric columns.
     numeric_misfit: Check = field(default_factory=Check)
     # One storage-class byte per row of every batch, only while some batch mixes classes.
@@ -165,6 +167,10 @@ def _update_texts(st: ColumnStats, batch: Batch, c: int, classes: Classes) -> No
             for r, f in _rows_of_class(col, classes, C_TEXT):
                 if not uuid_ok(f):
                     st.not_uuid.fail(f, batch.line_of(r))
+    elif cat is Cat.INET:
+        for r, f in _rows_of_class(col, classes, C_TEXT):
+            if not inet_ok(f):
+                st.not_inet.fail(f, batch.line_of(r))
     elif cat is Cat.NUMERIC:
         for r, f in _rows_of_class(col, classes, C_TEXT):
             st.numeric_misfit.fail(f, batch.line_of(r))
@@ -208,6 +214,16 @@ def temporal_ok(cat: Cat, value: bytes) -> bool:
     if not _TEMPORAL_ONE[cat].fullmatch(value):
         return False
     return cat is Cat.TIME or _valid_date(value[:10])
+
+
+def inet_ok(value: bytes) -> bool:
+    """An IP address (with an optional prefix length) that PostgreSQL's inet reads the same."""
+    try:
+        text = value.decode("ascii")
+        ipaddress.ip_interface(text)
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return "%" not in text  # IPv6 zone ids: Python reads them, PostgreSQL does not
 
 
 def uuid_ok(value: bytes) -> bool:

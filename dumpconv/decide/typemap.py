@@ -38,6 +38,7 @@ class Cat(Enum):
     JSON = "jsonb"
     UUID = "uuid"
     INTERVAL = "interval"  # only by --cast: integers counting microseconds (Django)
+    INET = "inet"  # IP addresses (Django's GenericIPAddressField)
     ANY = "any"  # untyped, ANY, or a name that says nothing more than its affinity
 
 

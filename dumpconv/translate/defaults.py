@@ -8,7 +8,7 @@ import math
 import re
 
 from dumpconv.base.pgsql import qualified, quote_ident, quote_literal, valid_text
-from dumpconv.decide.stats import BOOLEAN_WORDS, json_ok, temporal_ok, uuid_ok
+from dumpconv.decide.stats import BOOLEAN_WORDS, inet_ok, json_ok, temporal_ok, uuid_ok
 from dumpconv.decide.typemap import INT_LIMITS, Cat, Decision
 from dumpconv.read.lexer import Tok, tokenize
 from dumpconv.read.schema import Column, Schema, Table
@@ -96,7 +96,9 @@ def _literal_for(text: str, pg_type: str) -> str | None:
         return quote_literal(shown) if json_ok(shown.encode()) else None
     if base == "bytea":
         return f"'\\x{shown.encode().hex()}'::bytea"
-    if base in ("timestamp", "timestamptz", "date", "time", "uuid"):
+    if base == "interval":  # a --cast interval counts microseconds
+        return quote_literal(f"{number} microseconds") if isinstance(number, int) else None
+    if base in ("timestamp", "timestamptz", "date", "time", "uuid", "inet"):
         # Checked by the caller against the same rules as the column's values.
         return quote_literal(shown) if isinstance(value, str) else None
     return quote_literal(shown)
@@ -218,6 +220,8 @@ def default_valid(col: Column, pg_type: str) -> bool:
         return temporal_ok(_TEMPORAL_TYPES[base], value)
     if base == "uuid":
         return uuid_ok(value)
+    if base == "inet":
+        return inet_ok(value)
     if base.startswith("varchar") and "(" in pg_type:
         limit = int(pg_type.split("(")[1].rstrip(")"))
         return len(value.decode("utf-8", "replace")) <= limit

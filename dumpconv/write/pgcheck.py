@@ -60,7 +60,7 @@ FUNCTIONS: frozenset[str] = frozenset(
 TYPES: frozenset[str] = frozenset(
     {
         "int2", "int4", "int8", "bool", "float8", "numeric", "varchar", "text", "bytea",
-        "timestamp", "timestamptz", "date", "time", "json", "jsonb", "uuid", "interval",
+        "timestamp", "timestamptz", "date", "time", "json", "jsonb", "uuid", "interval", "inet",
         "regclass", "regnamespace",
     }
 )  # fmt: skip

@@ -130,3 +130,28 @@ def test_interval_cast_reads_integers_as_microseconds() -> None:
             body + "INSERT INTO shop_job VALUES(4,'soon');\n",
             casts=(parse_cast("shop_job.wait=interval"),),
         )
+
+
+def test_django_ip_addresses_become_inet_when_every_value_is_one() -> None:
+    table = 'CREATE TABLE "shop_visit" ("id" integer NOT NULL PRIMARY KEY, "ip" char(39));\n'
+    rows = (
+        "INSERT INTO shop_visit VALUES(1,'2001:db8::1');\nINSERT INTO shop_visit VALUES(2,NULL);\n"
+    )
+    sql, _ = convert(DJANGO_HEAD + table + rows)
+    assert "ip inet" in sql
+    sql, report = convert(
+        DJANGO_HEAD + table + rows + "INSERT INTO shop_visit VALUES(3,'fe80::1%eth0');\n"
+    )
+    assert "ip varchar(39)" in sql or "ip text" in sql
+    assert any("Django's type inet does not fit" in d.message for d in report.diagnostics)
+
+
+def test_defaults_on_framework_types_are_checked_like_their_values() -> None:
+    table = (
+        'CREATE TABLE "shop_visit" ("id" integer NOT NULL PRIMARY KEY, '
+        '"ip" char(39) DEFAULT \'nowhere\', "wait" bigint DEFAULT 5);\n'
+    )
+    sql, report = convert(DJANGO_HEAD + table, casts=(parse_cast("shop_visit.wait=interval"),))
+    assert "    ip inet,\n" in sql  # 'nowhere' is no IP address: the default is dropped, reported
+    assert "wait interval DEFAULT '5 microseconds'" in sql
+    assert any("nowhere" in d.message for d in report.lossy)

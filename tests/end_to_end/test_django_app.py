@@ -58,6 +58,7 @@ class Customer(models.Model):
     name = models.CharField(max_length=100)
     joined = models.DateTimeField()
     active = models.BooleanField(default=True)
+    last_ip = models.GenericIPAddressField(null=True)
 
 
 class Order(models.Model):
@@ -76,9 +77,10 @@ import datetime as dt, decimal, uuid
 from shop.models import Customer, Order
 utc = dt.timezone.utc
 paris = dt.timezone(dt.timedelta(hours=2))
-ada = Customer.objects.create(email="Ada@Example.com", name="Ada",
+ada = Customer.objects.create(email="Ada@Example.com", name="Ada", last_ip="2001:db8::1",
                               joined=dt.datetime(2024, 3, 5, 14, 7, 9, 123456, tzinfo=paris))
 bob = Customer.objects.create(email="bob@example.com", name="Bob", active=False,
+                              last_ip="192.168.0.1",
                               joined=dt.datetime(2023, 12, 31, 23, 59, 59, tzinfo=utc))
 Order.objects.create(ref=uuid.UUID("12345678-1234-5678-1234-567812345678"), customer=ada,
                      placed=dt.datetime(2024, 3, 6, 8, 0, tzinfo=utc),
@@ -94,7 +96,7 @@ READ = """
 import json
 from shop.models import Customer, Order
 rows = {
-    "customers": [[c.id, c.email, c.name, c.joined.isoformat(), c.active]
+    "customers": [[c.id, c.email, c.name, c.joined.isoformat(), c.active, c.last_ip]
                   for c in Customer.objects.order_by("id")],
     # Decimals compare by value: SQLite's DDL does not keep DecimalField's scale, so on
     # PostgreSQL 12.30 reads back as 12.3 (numeric without (p,s); README, issue 17).
@@ -203,3 +205,9 @@ def test_django_runs_on_the_converted_database(
     assert types["ref"] == "uuid"
     assert types["placed"] == "timestamp with time zone"
     assert types["wait"] == "interval"
+    customer = pg_server.query(
+        pg_db,
+        "SELECT data_type FROM information_schema.columns "
+        "WHERE table_name = 'shop_customer' AND column_name = 'last_ip'",
+    )
+    assert customer == [("inet",)]
