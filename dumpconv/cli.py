@@ -18,8 +18,7 @@ from dumpconv.base.report import Report
 from dumpconv.base.safetext import printable
 from dumpconv.base.version import VERSION as __version__
 from dumpconv.decide.casts import parse_cast
-from dumpconv.decide.frameworks import MARKERS
-from dumpconv.pipeline import Options, check_restrict_key, convert
+from dumpconv.pipeline import Options, check_framework, check_restrict_key, convert
 
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
 
@@ -155,11 +154,10 @@ def main(
     source = "stdin" if str(input) == "-" else str(input)
     # A plain kill ends the run like Ctrl-C: through the handlers that remove partial files.
     signal.signal(signal.SIGTERM, _interrupt)
-    if framework.lower() not in ("auto", "none", *MARKERS):
-        raise typer.BadParameter(
-            f"{framework!r}: use auto, none or one of {', '.join(MARKERS)}",
-            param_hint="--framework",
-        )
+    try:
+        framework = check_framework(framework)
+    except DumpconvError as e:
+        raise typer.BadParameter(str(e), param_hint="--framework") from None
     try:
         casts = tuple(parse_cast(c) for c in cast or ())
     except DumpconvError as e:
@@ -173,7 +171,7 @@ def main(
         invalid_utf8=invalid_utf8.value,
         nul=nul.value,
         restrict_key=restrict_key,
-        framework=framework.lower(),
+        framework=framework,
     )
     try:
         if restrict_key is not None:

@@ -11,14 +11,14 @@ from dumpconv.base.errors import DumpconvError
 from dumpconv.base.report import Report
 from dumpconv.pipeline.emit import write_script
 from dumpconv.pipeline.intake import Intake
-from dumpconv.pipeline.options import Options, check_restrict_key
+from dumpconv.pipeline.options import Options, check_framework, check_restrict_key
 from dumpconv.pipeline.planner import Planner
 from dumpconv.pipeline.state import Conversion
 from dumpconv.read.splitter import iter_units
 from dumpconv.write.spool import Spool
 from dumpconv.write.writer import Writer
 
-__all__ = ["Options", "check_restrict_key", "convert"]
+__all__ = ["Options", "check_framework", "check_restrict_key", "convert"]
 
 
 class _CountingReader:
@@ -47,6 +47,7 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
     key = None
     if options.restrict:
         key = check_restrict_key(options.restrict_key or secrets.token_hex(16))
+    check_framework(options.framework)
     reader = _CountingReader(stream)
     with Spool(options.temp_dir) as spool:
         conv = Conversion(options, spool)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from dumpconv.base.errors import DumpconvError
 from dumpconv.decide.casts import Cast
+from dumpconv.decide.frameworks import MARKERS
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,14 @@ class Options:
         """The cast for a column: one naming it, else one naming its declared type."""
         matching = [c for c in self.casts if c.applies(table, column, declared)]
         return min(matching, key=lambda c: c.table is None, default=None)
+
+
+def check_framework(name: str) -> str:
+    """A --framework value: auto, none or a framework decide.frameworks knows."""
+    chosen = name.lower()
+    if chosen not in ("auto", "none", *MARKERS):
+        raise DumpconvError(f"--framework {name!r}: use auto, none or one of {', '.join(MARKERS)}")
+    return chosen
 
 
 _RESTRICT_KEY = re.compile(r"[A-Za-z0-9]{1,64}")

@@ -112,7 +112,8 @@ def test_an_unknown_framework_is_a_usage_error() -> None:
 
     result = CliRunner().invoke(app, ["--framework", "wordpress", "-"], input=b"")
     assert result.exit_code == 2
-    assert "use auto, none or one of django" in result.stderr
+    said = " ".join(result.stderr.replace("│", " ").split())  # typer wraps it in a box
+    assert "--framework 'wordpress': use auto, none or one of django" in said
 
 
 def test_interval_cast_reads_integers_as_microseconds() -> None:
@@ -155,3 +156,8 @@ def test_defaults_on_framework_types_are_checked_like_their_values() -> None:
     assert "    ip inet,\n" in sql  # 'nowhere' is no IP address: the default is dropped, reported
     assert "wait interval DEFAULT '5 microseconds'" in sql
     assert any("nowhere" in d.message for d in report.lossy)
+
+
+def test_an_unknown_framework_is_refused_through_the_api_too() -> None:
+    with pytest.raises(DumpconvError, match="use auto, none or one of django"):
+        convert(ITEM, framework="wordpress")
