@@ -4,6 +4,7 @@ storage, tables known only from their rows (data-only dumps)."""
 from __future__ import annotations
 
 from dumpconv.base.errors import DumpconvError, TranslateError
+from dumpconv.base.pgsql import valid_text
 from dumpconv.base.report import Severity, TableCounts
 from dumpconv.decide.casts import Cast
 from dumpconv.decide.frameworks import MARKERS, NAMES, RULES, detect, framework_cast
@@ -136,6 +137,8 @@ class Catalog:
 
     def external_table(self, first: Insert, quoted: bool, line: int) -> TableState:
         """A table known only from its rows: it must exist in PostgreSQL already."""
+        if valid_text(first.table) != first.table:
+            self.invalid_utf8_definition(line)  # its name is looked up as U+FFFD
         if not self.st.data_only:
             self.st.data_only = True
             self.st.report.add(

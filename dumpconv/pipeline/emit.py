@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dumpconv.base.pgsql import valid_text
 from dumpconv.pipeline.state import (
     Conversion,
     Plan,
@@ -26,7 +27,8 @@ def write_script(st: Conversion, w: Writer, plan: Plan, restrict_key: str | None
         w.section(f"table {table.name} (line {table.line})")
         if table.external:
             data = st.spool.read(table.key, t.reencode)
-            w.staged_copy(table.name, len(table.columns), stage, data, t.resync or 0)
+            name = valid_text(table.name)  # reported (catalog.external_table)
+            w.staged_copy(name, len(table.columns), stage, data, t.resync or 0)
             continue
         for note in t.notes:
             w.comment(f"dumpconv: {note}")

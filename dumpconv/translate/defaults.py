@@ -45,7 +45,7 @@ def _sqlite_literal(text: str) -> int | float | str | bytes | None:
         return n if -(2**63) <= n < 2**63 else float(n)
     if _REAL_TEXT.fullmatch(text):
         return float(text)
-    return text  # a bare word: SQLite takes it as a string
+    return valid_text(text)  # a bare word: SQLite takes it as a string
 
 
 def _as_number(value: object) -> int | float | None:

@@ -340,7 +340,7 @@ def _generate(tree: exp.Expr) -> str:
                 printed: exp.Expr = exp.Var(this=quote_literal(node.this))
             elif isinstance(node, exp.Identifier):
                 name = node.name if node.quoted else fold(node.name)
-                printed = exp.Var(this=quote_ident(name))
+                printed = exp.Var(this=quote_ident(valid_text(name)))  # reported (pipeline)
             else:
                 continue
         except ValueError as e:  # NUL or an empty name, which PostgreSQL cannot hold

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dumpconv.base.pgsql import qualified, quote_ident
+from dumpconv.base.pgsql import qualified, quote_ident, valid_text
 from dumpconv.read.cursor import Cursor
 from dumpconv.read.lexer import Tok, tokenize
 from dumpconv.read.schema import Schema, fold
@@ -25,7 +25,9 @@ def view_item(text: str, line: int, schema: Schema, types: dict[tuple[str, str],
         cols = cur.parenthesized()
         columns = (
             " ("
-            + ", ".join(quote_ident(t.value) for t in tokenize(cols) if t.kind is not Tok.OP)
+            + ", ".join(
+                quote_ident(valid_text(t.value)) for t in tokenize(cols) if t.kind is not Tok.OP
+            )
             + ")"
         )
     cur.expect_word("AS")

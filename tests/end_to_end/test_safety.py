@@ -236,10 +236,32 @@ def test_names_that_are_not_utf8_follow_the_policy() -> None:
     sql, report = convert(body)
     assert 'CREATE TABLE public."t\ufffd" (' in sql
     assert "\"a\ufffd\" text DEFAULT 'x\ufffd'" in sql
+    bare, _ = convert(b"CREATE TABLE u (a TEXT DEFAULT x\xff);")  # a bare word is a string
+    assert "a text DEFAULT 'x\ufffd'" in bare
     assert any(d.code == "invalid-utf8-replaced" and d.line == 3 for d in report.lossy)
     with pytest.raises(DumpconvError, match="not valid UTF-8") as e:
         convert(body, invalid_utf8="refuse")
     assert e.value.line == 3
+
+
+def test_view_names_that_are_not_utf8_follow_the_policy() -> None:
+    sql, report = convert(
+        b"CREATE TABLE t (a);\nINSERT INTO t VALUES(1);\n"
+        b'CREATE VIEW v("c\xff") AS SELECT a AS "x\xfe" FROM t;'
+    )
+    assert 'CREATE VIEW public.v ("c\ufffd") AS' in sql
+    assert 'AS "x\ufffd"' in sql
+    assert any(d.code == "invalid-utf8-replaced" and d.line == 5 for d in report.lossy)
+
+
+def test_data_only_table_names_that_are_not_utf8_follow_the_policy() -> None:
+    dump = b'INSERT INTO "t\xff" VALUES(1);\n'
+    out = io.BytesIO()
+    report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options(restrict_key="k"))
+    assert "= 't\ufffd'" in out.getvalue().decode()
+    assert any(d.code == "invalid-utf8-replaced" and d.line == 1 for d in report.lossy)
+    with pytest.raises(DumpconvError, match="not valid UTF-8"):
+        dumpconv.convert(io.BytesIO(dump), io.BytesIO(), dumpconv.Options(invalid_utf8="refuse"))
 
 
 @pytest.mark.parametrize("literal", [b"X'abc'", b"X'zz'", b"x'0'"])
