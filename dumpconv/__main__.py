@@ -1,3 +1,3 @@
-from dumpconv.cli import app
+from dumpconv.cli import run
 
-app()
+run()

@@ -18,7 +18,7 @@ from dumpconv.base.report import Report
 from dumpconv.base.safetext import printable
 from dumpconv.base.version import VERSION as __version__
 from dumpconv.decide.casts import parse_cast
-from dumpconv.pipeline import Options, check_framework, check_restrict_key, convert
+from dumpconv.pipeline import Options, check_framework, check_restrict_key, convert, read_target
 
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
 
@@ -26,6 +26,11 @@ app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
 class InvalidUtf8(StrEnum):
     REPLACE = "replace"
     REFUSE = "refuse"
+
+
+class ExistingRows(StrEnum):
+    REPLACE = "replace"
+    APPEND = "append"
 
 
 class NulPolicy(StrEnum):
@@ -138,6 +143,44 @@ def main(
             show_default=False,
         ),
     ] = None,
+    target_schema: Annotated[
+        Path | None,
+        typer.Option(
+            "--target-schema",
+            help="Load the rows into an existing schema instead of creating one: FILE is what "
+            "pg_dump --schema-only wrote of a database the application's own migrations "
+            "built. Writes a data-only script; values are converted to each target column's "
+            "type; what does not fit is refused or reported.",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    existing_rows: Annotated[
+        ExistingRows,
+        typer.Option(
+            "--existing-rows",
+            help="With --target-schema: replace (empty each loaded table first, e.g. the rows "
+            "migrations wrote) or append to what the tables hold.",
+            case_sensitive=False,
+        ),
+    ] = ExistingRows.REPLACE,
+    disable_triggers: Annotated[
+        bool,
+        typer.Option(
+            "--disable-triggers",
+            help="With --target-schema: disable every trigger of a table while it loads, as "
+            "pg_dump --disable-triggers (the load must run as a superuser; foreign keys of "
+            "those rows are then not checked).",
+        ),
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Read and check everything, print the report, write no script "
+            "(also: dumpconv check ...).",
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only errors on stderr.")
     ] = False,
@@ -162,7 +205,21 @@ def main(
         casts = tuple(parse_cast(c) for c in cast or ())
     except DumpconvError as e:
         raise typer.BadParameter(str(e), param_hint="--cast") from None
+    if (existing_rows is not ExistingRows.REPLACE or disable_triggers) and target_schema is None:
+        raise typer.BadParameter("needs --target-schema", param_hint="--existing-rows, "
+                                 "--disable-triggers")  # fmt: skip
+    try:
+        target = read_target(str(target_schema)) if target_schema is not None else None
+    except DumpconvError as e:
+        _say(f"dumpconv: error: {e}")
+        raise typer.Exit(1) from None
+    except OSError as e:
+        _say(f"dumpconv: error: --target-schema: {e.strerror or e}: {target_schema}")
+        raise typer.Exit(1) from None
     options = Options(
+        target=target,
+        existing_rows=existing_rows.value,
+        disable_triggers=disable_triggers,
         casts=casts,
         strict=strict,
         restrict=not no_restrict,
@@ -178,7 +235,7 @@ def main(
             check_restrict_key(restrict_key)
         if report is not None and not report.resolve().parent.is_dir():
             raise DumpconvError(f"cannot write the report {report}: its directory does not exist")
-        result = _run(input, output, options)
+        result = _check(input, options) if check else _run(input, output, options)
     except DumpconvError as e:
         _say(f"dumpconv: error: {e}")
         raise typer.Exit(1) from None
@@ -207,6 +264,12 @@ def main(
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _check(input: Path, options: Options) -> Report:
+    """Convert into nothing: every check runs, the report is printed, no script is kept."""
+    with _open_input(input) as src, open(os.devnull, "wb") as out:
+        return convert(src, out, options)
 
 
 def _run(input: Path, output: Path | None, options: Options) -> Report:
@@ -272,3 +335,12 @@ def _to_file(src: BinaryIO, output: Path, options: Options) -> Report:
             os.unlink(tmp_name)
         raise
     return result
+
+
+def run() -> None:
+    """The console entry point: ``dumpconv check ARGS`` is ``dumpconv --check ARGS`` (a dump
+    file named ``check`` is given as ``./check``)."""
+    args = sys.argv[1:]
+    if args[:1] == ["check"]:
+        args = ["--check", *args[1:]]
+    app(args=args, prog_name="dumpconv")

@@ -55,6 +55,9 @@ class Cast:
     transform: str | None = None
     # Set for a framework's own type (decide/frameworks.py): why, for the output's comments.
     origin: str | None = None
+    # Set for a column of --target-schema (decide/target.py): the type is the existing
+    # column's; values PostgreSQL rounds on input are reported, others refused.
+    target: bool = False
 
     @property
     def label(self) -> str:

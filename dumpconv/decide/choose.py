@@ -258,6 +258,13 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
         if cls is not None and cls in st.first:
             value, line = st.first[cls]
             why = f"{why}, first {value!r}"
+        if cast.target:
+            return DumpconvError(
+                f"{cast.label}, but {where} {why}",
+                line,
+                "correct the data in SQLite, or change the column in PostgreSQL and write "
+                "the target schema again",
+            )
         return DumpconvError(
             f"--cast {cast.text}: {where} {why}",
             line,
@@ -286,9 +293,13 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
                 and epoch_to_text(repr(bound).encode(), cast.transform, True) is None
             ):
                 raise refuse(f"holds {bound}, which as {cast.transform} is out of range")
-        return Decision(t, cast.label, _EPOCH_RECODE[cast.transform])
-    if base == "interval":  # integers counting microseconds, as Django's DurationField
-        only(C_INT)
+        return Decision(t, cast.label, _EPOCH_RECODE[cast.transform], _rounded(st, cast))
+    if base == "interval":
+        # Integers counting microseconds (Django's DurationField), or the instant that long
+        # after 1970-01-01 as text (SQLAlchemy's Interval on SQLite).
+        only(C_INT, C_TEXT)
+        failed(st.not_temporal, "texts that are not instants after 1970-01-01 (SQLAlchemy's "
+               "form of an interval)")  # fmt: skip
         return Decision(t, cast.label, Reencode.MICROSECONDS)
     if base in ("smallint", "integer", "bigint"):
         only(C_INT)
@@ -301,10 +312,13 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
             raise refuse(f"holds integers from {lo} to {hi}; booleans are 0 and 1")
         failed(st.not_boolean, "texts that are not booleans")
         return Decision(t, cast.label)
-    if base == "double precision":
+    if base in ("double precision", "real"):
         only(C_INT, C_REAL)
         if lo is not None and hi is not None and not -_EXACT_DOUBLE <= lo <= hi <= _EXACT_DOUBLE:
             raise refuse(f"holds integers from {lo} to {hi}, which a double rounds")
+        if base == "real" and (st.classes.reals or (hi or 0) > 2**24 or (lo or 0) < -(2**24)):
+            return Decision(t, cast.label, None, "real keeps 6 significant digits: PostgreSQL "
+                            "rounds the reals and large integers on input")  # fmt: skip
         return Decision(t, cast.label)
     if base == "numeric":
         only(C_INT, C_REAL)
@@ -318,6 +332,10 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
             and _int_digits(lo, hi) > d.precision - (d.scale or 0)
         ):
             raise refuse(f"holds integers from {lo} to {hi}, too long for {t}")
+        if cast.target and not st.numeric_misfit.ok:  # the column's scale: PostgreSQL rounds
+            return Decision(t, cast.label, Reencode.REAL_SHORTEST, f"{t} rounds "
+                            f"{st.numeric_misfit.failures} values: "
+                            f"{st.numeric_misfit.describe()}")  # fmt: skip
         failed(st.numeric_misfit, f"values {t} would round")
         return Decision(t, cast.label, Reencode.REAL_SHORTEST)
     if base in ("varchar", "text"):
@@ -340,7 +358,7 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
         failed(st.not_temporal, f"values that are not {base} values")
         if base == "timestamp" and st.with_offset:
             raise refuse(f"holds {st.with_offset} values with a UTC offset: cast to timestamptz")
-        return Decision(t, cast.label)
+        return Decision(t, cast.label, None, _rounded(st, cast))
     if base in ("json", "jsonb"):
         only(C_INT, C_REAL, C_TEXT)
         if st.infinities:
@@ -355,7 +373,21 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
         only(C_TEXT)
         failed(st.not_inet, "values that are not IP addresses")
         return Decision(t, cast.label)
+    if cast.declared_as.cat is Cat.ENUM:
+        only(C_TEXT)
+        failed(st.not_label, "values that are not among the type's labels")
+        return Decision(t, cast.label)
     raise refuse(f"cannot be cast to {t}")  # pragma: no cover - parse_cast accepts no other
+
+
+def _rounded(st: ColumnStats, cast: Cast) -> str | None:
+    """Times with more fraction digits than the target's timestamp(p): PostgreSQL rounds."""
+    if st.too_precise.ok:
+        return None
+    return (
+        f"{cast.pg_type}({cast.declared_as.precision}) rounds {st.too_precise.failures} "
+        f"values to {cast.declared_as.precision} fraction digits: {st.too_precise.describe()}"
+    )
 
 
 _EPOCH_RECODE = {

@@ -33,9 +33,18 @@ RULES: dict[str, dict[str, tuple[str, str]]] = {
         "CHAR(39)": ("inet", "GenericIPAddressField is inet on PostgreSQL"),
         "CHAR(15)": ("inet", "IPAddressField is inet on PostgreSQL"),
     },
+    "prisma": {
+        "DATETIME": (
+            "timestamp:epoch-ms",
+            "DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as "
+            "milliseconds since 1970 (UTC), other SQL as text",
+        ),
+    },
     # DATETIME is DateTime, DateTime(timezone=True) and Interval alike: not decidable here.
     "sqlalchemy": {
         "CHAR(32)": ("uuid", "Uuid is uuid on PostgreSQL (unless native_uuid=False)"),
+        "INTEGER": ("integer", "Integer is integer on PostgreSQL (BigInteger is BIGINT)"),
+        "JSON": ("json", "JSON is json on PostgreSQL (JSONB only when declared so)"),
     },
 }
 
@@ -56,5 +65,5 @@ def framework_cast(framework: str, declared: str) -> Cast | None:
         return None
     pg_type, why = rules[key]
     cast = parse_cast(f"{key}={pg_type}")
-    return Cast(cast.text, None, None, cast.declared, pg_type, cast.declared_as, None,
-                f"{NAMES[framework]}: {why}")  # fmt: skip
+    return Cast(cast.text, None, None, cast.declared, cast.pg_type, cast.declared_as,
+                cast.transform, f"{NAMES[framework]}: {why}")  # fmt: skip

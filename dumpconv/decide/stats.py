@@ -65,6 +65,9 @@ class ColumnStats:
     not_json: Check = field(default_factory=Check)
     not_uuid: Check = field(default_factory=Check)
     not_inet: Check = field(default_factory=Check)
+    not_label: Check = field(default_factory=Check)  # an enum's labels (--target-schema)
+    # Times with more fraction digits than a timestamp(p) keeps (PostgreSQL rounds them).
+    too_precise: Check = field(default_factory=Check)
     # Reals that numeric(p, s) cannot hold exactly, and texts in numeric columns.
     numeric_misfit: Check = field(default_factory=Check)
     # One storage-class byte per row of every batch, only while some batch mixes classes.
@@ -158,6 +161,10 @@ def _update_texts(st: ColumnStats, batch: Batch, c: int, classes: Classes) -> No
                     st.not_boolean.fail(f, batch.line_of(r))
     elif d.temporal:
         _check_temporal(st, batch, col, classes, texts)
+    elif cat is Cat.INTERVAL:  # SQLAlchemy writes an interval as 1970-01-01 plus it
+        for r, f in _rows_of_class(col, classes, C_TEXT):
+            if not temporal_ok(Cat.TIMESTAMP, f):
+                st.not_temporal.fail(f, batch.line_of(r))
     elif cat is Cat.JSON:
         for r, f in _rows_of_class(col, classes, C_TEXT):
             if not json_ok(copy_unescape(f)):
@@ -174,6 +181,10 @@ def _update_texts(st: ColumnStats, batch: Batch, c: int, classes: Classes) -> No
     elif cat is Cat.NUMERIC:
         for r, f in _rows_of_class(col, classes, C_TEXT):
             st.numeric_misfit.fail(f, batch.line_of(r))
+    elif cat is Cat.ENUM and d.labels is not None and not set(texts) <= d.labels:
+        for r, f in _rows_of_class(col, classes, C_TEXT):
+            if f not in d.labels:
+                st.not_label.fail(f, batch.line_of(r))
 
 
 BOOLEAN_WORDS = frozenset({b"0", b"1", b"t", b"f", b"true", b"false"})
@@ -235,6 +246,12 @@ def _check_temporal(
 ) -> None:
     cat = st.declared.cat
     joined = b"\n".join(texts)
+    digits = st.declared.precision
+    if digits is not None and digits < 6 and b"." in joined:
+        finer = re.compile(rb":[0-9]{2}\.[0-9]{%d}[0-9]*[1-9]" % digits)
+        for r, f in _rows_of_class(col, classes, C_TEXT):
+            if finer.search(f):
+                st.too_precise.fail(f, batch.line_of(r))
     if _TEMPORAL_COLUMN[cat].fullmatch(joined):
         if cat is Cat.TIME:
             return

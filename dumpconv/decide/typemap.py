@@ -39,6 +39,7 @@ class Cat(Enum):
     UUID = "uuid"
     INTERVAL = "interval"  # only by --cast: integers counting microseconds (Django)
     INET = "inet"  # IP addresses (Django's GenericIPAddressField)
+    ENUM = "enum"  # only from --target-schema: one of a PostgreSQL enum type's labels
     ANY = "any"  # untyped, ANY, or a name that says nothing more than its affinity
 
 
@@ -46,9 +47,10 @@ class Cat(Enum):
 class Declared:
     cat: Cat
     length: int | None = None  # varchar(n)
-    precision: int | None = None  # numeric(p, s)
+    precision: int | None = None  # numeric(p, s); a timestamp's or time's fraction digits
     scale: int | None = None
     epoch: str | None = None  # a --cast transform: the numbers are dates in this unit
+    labels: frozenset[bytes] | None = None  # an enum's labels, as COPY text
 
     @property
     def temporal(self) -> bool:
@@ -198,6 +200,7 @@ class Decision:
     pg_type: str
     reason: str | None = None  # set when the type differs from what was declared
     reencode: Reencode | None = None
+    lossy: str | None = None  # values PostgreSQL will round on input (--target-schema)
 
 
 # PostgreSQL's integer types and the values each holds.

@@ -8,17 +8,39 @@ import secrets
 from typing import BinaryIO
 
 from dumpconv.base.errors import DumpconvError
+from dumpconv.base.pgsql import SCHEMA
 from dumpconv.base.report import Report
 from dumpconv.pipeline.emit import write_script
 from dumpconv.pipeline.intake import Intake
 from dumpconv.pipeline.options import Options, check_framework, check_restrict_key
 from dumpconv.pipeline.planner import Planner
 from dumpconv.pipeline.state import Conversion
+from dumpconv.read.pgschema import TargetSchema, read_target_schema
 from dumpconv.read.splitter import iter_units
 from dumpconv.write.spool import Spool
 from dumpconv.write.writer import Writer
 
-__all__ = ["Options", "check_framework", "check_restrict_key", "convert"]
+__all__ = ["Options", "check_framework", "check_restrict_key", "convert", "read_target"]
+
+
+def read_target(path: str) -> TargetSchema:
+    """The schema ``pg_dump --schema-only`` wrote to ``path``, for ``Options.target``.
+
+    Raises:
+        DumpconvError: the file cannot be read, or is not such a schema.
+    """
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise DumpconvError(
+            f"{path} (line {line}): the target schema is not UTF-8",
+            None,
+            "write it with pg_dump --schema-only --encoding=UTF8",
+        ) from None
+    return read_target_schema(text, path)
 
 
 class _CountingReader:
@@ -65,5 +87,6 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
                 first.line,
                 "run without --strict to convert with these changes (they are reported)",
             )
-        write_script(conv, Writer(out), plan, key)
+        schema = options.target.schema if options.target is not None else SCHEMA
+        write_script(conv, Writer(out, schema), plan, key)
     return conv.report

@@ -9,6 +9,7 @@ from dumpconv.base.report import Severity, TableCounts
 from dumpconv.decide.casts import Cast
 from dumpconv.decide.frameworks import MARKERS, NAMES, RULES, detect, framework_cast
 from dumpconv.decide.stats import TableStats
+from dumpconv.decide.target import target_cast
 from dumpconv.decide.typemap import (
     Cat,
     Declared,
@@ -73,7 +74,7 @@ class Catalog:
         self._framework(table)
         casts = [self._cast_for(table, c) for c in table.insert_columns]
         for cast, col in zip(casts, table.insert_columns, strict=True):
-            if cast is not None and cast.origin is None:
+            if cast is not None and cast.origin is None and not cast.target:
                 self.st.used_casts.add(cast)
                 if col.name == table.rowid_alias and cast.pg_type not in ("bigint", "integer"):
                     raise DumpconvError(
@@ -93,9 +94,22 @@ class Catalog:
     def _cast_for(self, table: Table, col: Column) -> Cast | None:
         """The user's cast for a column, else its framework's type for it."""
         cast = self.st.options.cast_for(table.name, col.name, col.declared)
-        if cast is None and self.st.framework is not None and col.name != table.rowid_alias:
+        if cast is None and self.st.framework is not None:
             cast = framework_cast(self.st.framework, col.declared)
-        return cast
+            if col.name == table.rowid_alias and cast and cast.pg_type not in ("integer",):
+                cast = None  # the key stays an integer type
+        target = self.st.options.target
+        if target is None:
+            return cast
+        # Into an existing schema: the target column's type, numbers read as dates the way
+        # the user's cast or the framework says.
+        if cast is not None and cast.origin is None:
+            self.st.used_casts.add(cast)
+        found = target.table(table.name)
+        column = found.column(col.name) if found is not None else None
+        if column is None or column.generated:
+            return None
+        return target_cast(table.name, column, target, cast.transform if cast else None)
 
     def _framework(self, table: Table) -> None:
         """Set the framework from --framework, or from the tables seen so far."""

@@ -6,6 +6,7 @@ from dumpconv.base.pgsql import valid_text
 from dumpconv.pipeline.state import (
     Conversion,
     Plan,
+    TargetPlan,
 )
 from dumpconv.write.writer import Writer
 
@@ -13,6 +14,10 @@ from dumpconv.write.writer import Writer
 def write_script(st: Conversion, w: Writer, plan: Plan, restrict_key: str | None) -> None:
     """Write the planned script: header, tables with their data, post-data, footer."""
     w.header(st.options.source, st.options.describe(), restrict_key)
+    if plan.target is not None:
+        _write_target(st, w, plan, plan.target)
+        w.footer(restrict_key)
+        return
     if st.incomplete:
         w.comment("dumpconv: WARNING: sqlite3 reported errors while dumping: rows are missing")
         w.comment("dumpconv: (converted with --allow-incomplete; see the report)")
@@ -54,3 +59,38 @@ def write_script(st: Conversion, w: Writer, plan: Plan, restrict_key: str | None
             w.blank()
         w.blank()
     w.footer(restrict_key)
+
+
+def _write_target(st: Conversion, w: Writer, plan: Plan, target: TargetPlan) -> None:
+    """Rows only, into the tables of an existing schema (--target-schema)."""
+    assert st.options.target is not None
+    w.comment(f"dumpconv: data only, into the schema of {st.options.target.source}")
+    w.comment("dumpconv: (pg_dump --schema-only of a database the application's migrations")
+    w.comment("dumpconv: built); each value is converted to its target column's type")
+    w.blank()
+    # Deferrable keys (Django's) are checked at the end, with the ones made so here.
+    w.statement("SET CONSTRAINTS ALL DEFERRED;", "set-constraints")
+    for table, fk in target.deferred:
+        w.alter_constraint(table, fk, deferred=True)
+    if target.existing == "replace" and target.tables:
+        w.comment("dumpconv: the loaded tables are emptied first (--existing-rows replace)")
+        w.truncate(target.tables)
+    w.blank()
+    for t in plan.tables:
+        load = t.target
+        assert load is not None
+        source = t.state.table
+        w.section(f"table {source.name} (line {source.line}) into {load.table}")
+        if target.disable_triggers:
+            w.triggers(load.table, enable=False)
+        if st.spool.rows(source.key):
+            w.copy(load.table, load.columns, st.spool.read(source.key, t.reencode, load.keep))
+        if target.disable_triggers:
+            w.triggers(load.table, enable=True)
+        for column, top in load.setvals:
+            w.setval(load.table, column, top)
+    w.section("foreign keys checked, as the schema declares them")
+    w.statement("SET CONSTRAINTS ALL IMMEDIATE;", "set-constraints")
+    for table, fk in target.deferred:
+        w.alter_constraint(table, fk, deferred=False)
+    w.blank()

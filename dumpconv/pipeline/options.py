@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dumpconv.base.errors import DumpconvError
 from dumpconv.decide.casts import Cast
 from dumpconv.decide.frameworks import MARKERS
+from dumpconv.read.pgschema import TargetSchema
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,12 @@ class Options:
         restrict_key: the key of psql's ``\\restrict``; None draws a random one per run, as
             pg_dump does (a key derived from the input could be known to its author).
         casts: --cast arguments (casts.parse_cast), column casts before declared-type ones.
+        framework: "auto" (detect it), "none", or a name of ``decide.frameworks``.
+        target: --target-schema: load the rows into this existing schema (data only).
+        existing_rows: with ``target``, "replace" empties each loaded table first (rows the
+            migrations wrote), "append" adds to what it holds.
+        disable_triggers: with ``target``, disable every trigger of a loaded table during its
+            load, as ``pg_dump --disable-triggers`` (superuser only; foreign keys unchecked).
     """
 
     strict: bool = False
@@ -39,7 +46,10 @@ class Options:
     casts: tuple[Cast, ...] = ()
     nul: str = "replace"
     restrict_key: str | None = None
-    framework: str = "auto"  # "auto" (detect), "none", or a name of decide.frameworks
+    framework: str = "auto"
+    target: TargetSchema | None = None
+    existing_rows: str = "replace"
+    disable_triggers: bool = False
 
     def describe(self) -> str:
         parts = []
@@ -55,6 +65,12 @@ class Options:
             parts.append(f"--nul={self.nul}")
         if self.framework != "auto":
             parts.append(f"--framework={self.framework}")
+        if self.target is not None:
+            parts.append(f"--target-schema {self.target.source}")
+            if self.existing_rows != "replace":
+                parts.append(f"--existing-rows={self.existing_rows}")
+            if self.disable_triggers:
+                parts.append("--disable-triggers")
         parts.extend(f"--cast {c.text}" for c in self.casts)
         return " ".join(parts)
 

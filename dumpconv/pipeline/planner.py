@@ -7,27 +7,24 @@ from dumpconv import translate
 from dumpconv.base.errors import DumpconvError
 from dumpconv.base.pgsql import object_name
 from dumpconv.base.report import Severity
-from dumpconv.decide.choose import decide, decide_cast
 from dumpconv.decide.frameworks import NAMES
 from dumpconv.decide.typemap import (
-    Cat,
     Decision,
     Reencode,
-    declared,
-    parameter_note,
-    render,
 )
 from dumpconv.pipeline.catalog import virtual_table_storage
+from dumpconv.pipeline.columns import decide_columns, unstorable_text
 from dumpconv.pipeline.state import (
     Conversion,
     Plan,
     TablePlan,
     TableState,
 )
+from dumpconv.pipeline.target import plan_target
 from dumpconv.read.classify import Kind
 from dumpconv.read.schema import fold
 from dumpconv.read.sqlite_ddl import json_checked_column
-from dumpconv.write.spool import Recode, combine, nul_step
+from dumpconv.write.spool import Recode
 
 _TEXT = Decision("text")
 
@@ -51,6 +48,15 @@ class Planner:
                     )
                 self.st.report.add("cast-unused", Severity.WARNING,
                                 f"--cast {cast.text} matched no column")  # fmt: skip
+        if self.st.options.target is not None:
+            if self.st.data_only:
+                raise DumpconvError(
+                    "--target-schema needs the tables' CREATE statements to match columns "
+                    "by name, and this dump has only rows (sqlite3 .dump --data-only)",
+                    None,
+                    "dump the whole database: sqlite3 app.db .dump",
+                )
+            return plan_target(self.st, plan)
         if self.st.data_only:
             return self._plan_data_only(plan)
         for state in self.st.tables.values():
@@ -63,7 +69,7 @@ class Planner:
                 taken = self.st.schema.claim(wanted)
                 table.identity_sequence = None if taken == wanted else taken
         for key, state in self.st.tables.items():
-            plan.decisions[key] = _decide(state)
+            plan.decisions[key] = decide_columns(state)
         _match_foreign_keys(self.st, plan)
         for key, state in self.st.tables.items():
             replaced = {state.table.insert_columns[c].key for c in state.replaced}
@@ -116,7 +122,7 @@ class Planner:
             reencode: dict[int, Recode] = dict.fromkeys(
                 range(len(table.columns)), Reencode.REAL_SHORTEST
             )
-            _unstorable_text(self.st, state, reencode, None)
+            unstorable_text(self.st, state, reencode, None)
             seq = self.st.sequences.get(key, 0)
             plan.tables.append(TablePlan(state, "", [], reencode, None, resync=seq))
         return plan
@@ -171,7 +177,7 @@ class Planner:
             how = decisions[c.key].reencode
             if how is not None:
                 reencode[i] = how
-        _unstorable_text(self.st, state, reencode, decisions)
+        unstorable_text(self.st, state, reencode, decisions)
         setval = None
         if table.rowid_alias is not None:
             alias = table.column(table.rowid_alias)
@@ -205,43 +211,6 @@ class Planner:
         )
 
 
-def _decide(state: TableState) -> dict[str, Decision]:
-    """Each column's type: the user's cast, else the decision from the data."""
-    table = state.table
-    out: dict[str, Decision] = {}
-    casts = state.casts or [None] * len(table.insert_columns)
-    for col, st, cast in zip(table.insert_columns, state.stats.columns, casts, strict=True):
-        declined = ""
-        if cast is not None and col.name != table.rowid_alias:
-            try:
-                out[col.key] = decide_cast(st, cast, f"{table.name}.{col.name}")
-                continue
-            except DumpconvError as e:
-                if cast.origin is None:
-                    raise  # the user's cast: the data must fit it
-                framework = cast.origin.split(":")[0]
-                declined = f"{framework}'s type {cast.pg_type} does not fit: {e.message}; "
-        dec = decide(
-            st, rowid_alias=col.name == table.rowid_alias, where=f"{table.name}.{col.name}"
-        )
-        name = col.declared.strip().upper()
-        limit = parameter_note(col.declared)
-        if limit is not None and not dec.reason:
-            dec = Decision(dec.pg_type, f"{limit}; {dec.pg_type} holds every value",
-                           dec.reencode)  # fmt: skip
-        if st.declared.cat is Cat.ANY and name not in ("", "ANY") and not dec.reason:
-            dec = Decision(dec.pg_type, f"{col.declared} is no type PostgreSQL knows; "
-                           f"{dec.pg_type} holds every value", dec.reencode)  # fmt: skip
-        if declined:
-            dec = Decision(dec.pg_type, declined + (dec.reason or f"{dec.pg_type} holds them"),
-                           dec.reencode)  # fmt: skip
-        out[col.key] = dec
-    for col in table.columns:
-        if col.key not in out:  # generated or hidden: the declared type decides
-            out[col.key] = Decision(render(declared(col.declared)))
-    return out
-
-
 def _match_foreign_keys(st: Conversion, plan: Plan) -> None:
     """An integer column referencing a bigint key becomes bigint too (SQLite's INTEGER
     is 64-bit; a narrower child could not hold the parent's future ids)."""
@@ -264,30 +233,3 @@ def _match_foreign_keys(st: Conversion, plan: Plan) -> None:
                     plan.decisions[key][child.key] = Decision(
                         "bigint", f"matches the key it references, {parent.name}.{ref.name}"
                     )
-
-
-def _unstorable_text(st: Conversion, state: TableState, reencode: dict[int, Recode],
-                     decisions: dict[str, Decision] | None) -> None:  # fmt: skip
-    """Apply the policies for text PostgreSQL cannot store (invalid UTF-8, NUL) on the way
-    out, and report every value changed; a bytea column keeps the bytes as they are."""
-    nul = st.options.nul
-    for log, step, code, change in (
-        (state.bad_utf8, Reencode.FIX_UTF8, "invalid-utf8-replaced",
-         "is not valid UTF-8; invalid bytes replaced by U+FFFD"),
-        (state.nul, nul_step(nul) if nul != "refuse" else None,
-         "nul-replaced" if nul == "replace" else "nul-stripped",
-         "holds NUL bytes, which PostgreSQL text cannot hold; "
-         + ("each replaced by U+FFFD" if nul == "replace" else "removed")),
-    ):  # fmt: skip
-        for c, count in log.counts.items():
-            col = state.table.insert_columns[c]
-            if decisions is not None and decisions[col.key].pg_type == "bytea":
-                continue
-            assert step is not None  # a refused value stopped the conversion
-            reencode[c] = combine(reencode.get(c), step)
-            values = "1 value" if count == 1 else f"{count} values"
-            st.report.add(
-                code, Severity.LOSSY,
-                f"{state.table.name}.{col.name}: text {change} ({values}: {log.where(c)})",
-                line=log.runs[c][0][0],
-            )  # fmt: skip

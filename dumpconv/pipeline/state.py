@@ -89,6 +89,28 @@ class TablePlan:
     reencode: dict[int, Recode]
     setval: tuple[str, int | None] | None
     resync: int | None = None  # data-only: move existing sequences past the data and this
+    target: TargetLoad | None = None  # --target-schema: where the rows go
+
+
+@dataclass
+class TargetLoad:
+    """Where one table's rows go in the --target-schema database."""
+
+    table: str  # the target table's name
+    columns: list[str]  # the target columns filled, in COPY order
+    keep: list[int]  # the INSERT columns they come from
+    setvals: list[tuple[str, int | None]]  # columns with a sequence, and the largest value
+
+
+@dataclass
+class TargetPlan:
+    """The frame of a load into an existing schema."""
+
+    schema: str
+    tables: list[str]  # the target tables loaded, in load order
+    deferred: list[tuple[str, str]]  # (table, foreign key) made deferrable for the load
+    existing: str  # "replace": empty the loaded tables first; "append"
+    disable_triggers: bool
 
 
 @dataclass
@@ -98,6 +120,7 @@ class Plan:
     unsafe: set[tuple[str, str]] = field(default_factory=set)
     tables: list[TablePlan] = field(default_factory=list)
     post: list[translate.PostItem] = field(default_factory=list)
+    target: TargetPlan | None = None
 
 
 @dataclass

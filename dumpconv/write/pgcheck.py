@@ -40,6 +40,8 @@ KINDS: dict[str, type[ast.Node]] = {
     "index": ast.IndexStmt,
     "view": ast.ViewStmt,
     "do": ast.DoStmt,
+    "truncate": ast.TruncateStmt,
+    "set-constraints": ast.ConstraintsSetStmt,
 }
 
 #: Functions the translations, the identity and the data-only staging emit (PostgreSQL names;

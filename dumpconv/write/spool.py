@@ -19,8 +19,9 @@ it keeps every byte, NUL and invalid UTF-8 included.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from typing import IO
 
@@ -154,11 +155,23 @@ class Spool:
     def rows(self, key: str) -> int:
         return sum(c.nrows for c in self._chunks.get(key, []))
 
-    def read(self, key: str, reencode: Mapping[int, Recode]) -> Iterator[bytes]:
-        """The table's COPY text in pieces of whole rows, the given columns re-encoded.
+    def read(
+        self, key: str, reencode: Mapping[int, Recode], keep: Sequence[int] | None = None
+    ) -> Iterator[bytes]:
+        """The table's COPY text in pieces of whole rows, the given columns re-encoded;
+        only the columns ``keep`` lists, in its order, when it is given.
 
         Merged chunks can hold a whole table: they are read a few megabytes at a time.
         """
+        pieces = self._read_all(key, reencode)
+        if keep is None:
+            yield from pieces
+            return
+        for piece in pieces:
+            rows = piece[:-1].split(b"\n")
+            yield b"".join(_select(row.split(b"\t"), keep) for row in rows)
+
+    def _read_all(self, key: str, reencode: Mapping[int, Recode]) -> Iterator[bytes]:
         for chunk in self._chunks.get(key, []):
             active = {c: r for c, r in reencode.items() if _needs(chunk, c, r)}
             if chunk.per_row and active:  # one batch: its classes go row by row
@@ -188,6 +201,10 @@ class Spool:
         return self._file.read(length)
 
 
+def _select(fields: list[bytes], keep: Sequence[int]) -> bytes:
+    return b"\t".join([fields[i] for i in keep]) + b"\n"
+
+
 def _kind(kinds: set[int], mixed: bool) -> int:
     if mixed:
         return 0
@@ -208,7 +225,7 @@ _KINDS: dict[Reencode, tuple[int, ...]] = {
     Reencode.NUL_REPLACE: (C_TEXT,),
     Reencode.NUL_STRIP: (C_TEXT,),
     Reencode.TO_BYTEA: (C_INT, C_REAL, C_TEXT),
-    Reencode.MICROSECONDS: (C_INT,),
+    Reencode.MICROSECONDS: (C_INT, C_TEXT),
     **{r: (C_INT, C_REAL, C_TEXT, C_BLOB) for r in Reencode if r.value in TRANSFORMS},
 }
 
@@ -242,8 +259,8 @@ def _converter(how: Recode) -> Callable[[bytes, int], bytes]:
     todo = steps(how)
     if Reencode.TO_BYTEA in todo:
         return _to_bytea
-    if Reencode.MICROSECONDS in todo:  # the cast let only integers through
-        return lambda field, kind: field + b" microseconds" if kind == C_INT else field
+    if Reencode.MICROSECONDS in todo:  # the cast let integers and instants through
+        return _to_interval
     transform = next((r.value for r in todo if r.value in TRANSFORMS), None)
     shortest = Reencode.REAL_SHORTEST in todo
     fix = Reencode.FIX_UTF8 in todo
@@ -267,6 +284,21 @@ def _converter(how: Recode) -> Callable[[bytes, int], bytes]:
         return field
 
     return convert
+
+
+_UNIX_EPOCH = datetime(1970, 1, 1)
+
+
+def _to_interval(field: bytes, kind: int) -> bytes:
+    """Microseconds, or an instant counted from 1970-01-01 (checked by the cast), as the
+    interval of that many microseconds."""
+    if kind == C_TEXT:
+        moment = datetime.fromisoformat(field.decode("ascii"))
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        span = moment - _UNIX_EPOCH
+        field = str((span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds).encode()
+    return field + b" microseconds"
 
 
 def _to_bytea(field: bytes, kind: int) -> bytes:

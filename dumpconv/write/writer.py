@@ -144,6 +144,26 @@ class Writer:
             self.statement(f"SELECT pg_catalog.setval({seq}, {last}, true);", "select")
         self.blank()
 
+    def truncate(self, tables: Iterable[str]) -> None:
+        """Empty the tables (in one statement: they may reference each other)."""
+        names = ", ".join(qualified(t, self.schema) for t in tables)
+        self.statement(f"TRUNCATE TABLE ONLY {names};", "truncate")
+
+    def alter_constraint(self, table: str, name: str, *, deferred: bool) -> None:
+        """Make a foreign key deferred for a load, or as it was (not deferrable) after it."""
+        how = "DEFERRABLE INITIALLY DEFERRED" if deferred else "NOT DEFERRABLE"
+        self.statement(
+            f"ALTER TABLE {qualified(table, self.schema)} ALTER CONSTRAINT "
+            f"{quote_ident(name)} {how};",
+            "alter-table",
+        )
+
+    def triggers(self, table: str, *, enable: bool) -> None:
+        """pg_dump --disable-triggers: every trigger of the table, foreign keys' included."""
+        how = "ENABLE" if enable else "DISABLE"
+        self.statement(f"ALTER TABLE {qualified(table, self.schema)} {how} TRIGGER ALL;",
+                       "alter-table")  # fmt: skip
+
     def staged_copy(
         self, name: str, width: int, stage: int, data: Iterable[bytes], at_least: int
     ) -> None:

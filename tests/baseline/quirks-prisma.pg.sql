@@ -30,49 +30,49 @@ BEGIN;
 -- table _prisma_migrations (line 3)
 --
 
--- dumpconv: column finished_at: bigint (declared timestamp but holds integers; as epoch-ms they run from 2024-01-05 12:00:01 to 2024-06-11 08:15:40 UTC: --cast _prisma_migrations.finished_at=timestamptz:epoch-ms converts them)
--- dumpconv: column started_at: bigint (declared timestamp but holds integers; as epoch-ms they run from 2024-01-05 12:00:01 to 2024-06-11 08:15:40 UTC: --cast _prisma_migrations.started_at=timestamptz:epoch-ms converts them)
--- dumpconv: column started_at: DEFAULT current_timestamp has no equivalent for bigint; default dropped
+-- dumpconv: column finished_at: timestamp (Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text)
+-- dumpconv: column rolled_back_at: timestamp (Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text)
+-- dumpconv: column started_at: timestamp (Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text)
 CREATE TABLE public._prisma_migrations (
     id text NOT NULL,
     checksum text NOT NULL,
-    finished_at bigint,
+    finished_at timestamp,
     migration_name text NOT NULL,
     logs text,
     rolled_back_at timestamp,
-    started_at bigint NOT NULL,
+    started_at timestamp NOT NULL DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'UTC'),
     applied_steps_count bigint NOT NULL DEFAULT 0
 );
 
 COPY public._prisma_migrations (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) FROM stdin;
-30f63afc-df90-4177-9a03-eedeb35b82c5	1945a2d7b94799d521ebc8e5ddf774381e9d2af99e3e2267f3e62f37ef5a2417	1704456001512	20240105120000_init	\N	\N	1704456001498	1
-d79c0a99-9a4c-4d69-898b-50793ab2f6f8	2e37083e7cf6a1db1b6c4fbb9eb586fdd26c04c98b6dcfee3cc2c1ed4e665b6c	1710927012044	20240320093000_profile_balance	\N	\N	1710927011987	1
-608c4185-4b02-470c-9d27-db0745e4ab81	67918f01fd1df13b885299c573d7799fa99d223d24ea121d0c61987d821e6fda	1718093740310	20240611081500_post_bigint_price	\N	\N	1718093740127	1
+30f63afc-df90-4177-9a03-eedeb35b82c5	1945a2d7b94799d521ebc8e5ddf774381e9d2af99e3e2267f3e62f37ef5a2417	2024-01-05 12:00:01.512000+00	20240105120000_init	\N	\N	2024-01-05 12:00:01.498000+00	1
+d79c0a99-9a4c-4d69-898b-50793ab2f6f8	2e37083e7cf6a1db1b6c4fbb9eb586fdd26c04c98b6dcfee3cc2c1ed4e665b6c	2024-03-20 09:30:12.044000+00	20240320093000_profile_balance	\N	\N	2024-03-20 09:30:11.987000+00	1
+608c4185-4b02-470c-9d27-db0745e4ab81	67918f01fd1df13b885299c573d7799fa99d223d24ea121d0c61987d821e6fda	2024-06-11 08:15:40.310000+00	20240611081500_post_bigint_price	\N	\N	2024-06-11 08:15:40.127000+00	1
 \.
 
 --
 -- table User (line 16)
 --
 
--- dumpconv: column createdAt: text (declared timestamp, kept as text: holds integers beside the texts; as epoch-ms they run from 2024-01-06 10:11:12 to 2024-05-17 06:30:15 UTC: --cast User.createdAt=timestamptz:epoch-ms converts them)
--- dumpconv: column updatedAt: text (declared timestamp, kept as text: holds integers beside the texts; as epoch-ms they run from 2024-01-09 18:02:03 to 2024-06-02 14:20:33 UTC: --cast User.updatedAt=timestamptz:epoch-ms converts them)
+-- dumpconv: column createdAt: timestamp (Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text)
+-- dumpconv: column updatedAt: timestamp (Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text)
 CREATE TABLE public."User" (
     id text NOT NULL,
     email text NOT NULL,
     name text,
     role text NOT NULL DEFAULT 'USER',
     "isActive" boolean NOT NULL DEFAULT true,
-    "createdAt" text NOT NULL DEFAULT to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
-    "updatedAt" text NOT NULL,
+    "createdAt" timestamp NOT NULL DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'UTC'),
+    "updatedAt" timestamp NOT NULL,
     balance numeric NOT NULL DEFAULT 0
 );
 
 COPY public."User" (id, email, name, role, "isActive", "createdAt", "updatedAt", balance) FROM stdin;
-clr1a2b3c0000qz8v1h3k4m5a	alice@example.com	Alice Liddell	ADMIN	1	1704535872345	1711000000123	1234.5
-clr1a2b3c0001qz8v1h3k4m5b	bob@example.com	Bob	USER	1	1704823323004	1704823323004	0
-clr1a2b3c0002qz8v1h3k4m5c	chloe@example.fr	Chloé Dubois	USER	1	1707896700000	1717338033777	19.99
-clr1a2b3c0003qz8v1h3k4m5d	dan@example.com	\N	USER	0	1709337599999	1714478400500	0.1
-clw5x8y7z0000qz8v9k2j3h4e	eve@example.com	Eve Moneypenny	MODERATOR	1	1715927415250	2025-11-20T09:14:03.250+00:00	12345678901234.56
+clr1a2b3c0000qz8v1h3k4m5a	alice@example.com	Alice Liddell	ADMIN	1	2024-01-06 10:11:12.345000+00	2024-03-21 05:46:40.123000+00	1234.5
+clr1a2b3c0001qz8v1h3k4m5b	bob@example.com	Bob	USER	1	2024-01-09 18:02:03.004000+00	2024-01-09 18:02:03.004000+00	0
+clr1a2b3c0002qz8v1h3k4m5c	chloe@example.fr	Chloé Dubois	USER	1	2024-02-14 07:45:00.000000+00	2024-06-02 14:20:33.777000+00	19.99
+clr1a2b3c0003qz8v1h3k4m5d	dan@example.com	\N	USER	0	2024-03-01 23:59:59.999000+00	2024-04-30 12:00:00.500000+00	0.1
+clw5x8y7z0000qz8v9k2j3h4e	eve@example.com	Eve Moneypenny	MODERATOR	1	2024-05-17 06:30:15.250000+00	2025-11-20T09:14:03.250+00:00	12345678901234.56
 cly0import0000qz8vcsv00001	frank@example.com	Frank (CSV import)	USER	1	2024-07-01 09:15:00	2024-07-01 09:15:00	0
 cmi8q2w3e0000qz8vp7o6i5u4	grace@example.com	Grace	USER	1	2025-11-21T17:03:44.918+00:00	2025-11-21T17:03:44.918+00:00	250
 cmi9r3t4y0001qz8vl2k3j4h5	heidi@example.com	Heidi	USER	1	2025-11-22T08:00:00.000+00:00	2025-11-22T08:00:00.000+00:00	-42.75
@@ -82,10 +82,11 @@ cmi9r3t4y0001qz8vl2k3j4h5	heidi@example.com	Heidi	USER	1	2025-11-22T08:00:00.000
 -- table Tag (line 33)
 --
 
+-- dumpconv: column createdAt: timestamp (Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text)
 CREATE TABLE public."Tag" (
     id bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
     name text NOT NULL,
-    "createdAt" timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" timestamp NOT NULL DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')
 );
 
 COPY public."Tag" (id, name, "createdAt") FROM stdin;
@@ -121,13 +122,14 @@ COPY public."_PostToTag" ("A", "B") FROM stdin;
 -- table Profile (line 56)
 --
 
+-- dumpconv: column createdAt: timestamp (Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text)
 CREATE TABLE public."Profile" (
     id text NOT NULL,
     bio text,
     avatar bytea,
     settings text NOT NULL DEFAULT '{}',
     "userId" text NOT NULL,
-    "createdAt" timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" timestamp NOT NULL DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')
 );
 
 COPY public."Profile" (id, bio, avatar, settings, "userId", "createdAt") FROM stdin;
@@ -142,10 +144,9 @@ dee5bb40-97af-4ac4-9a6a-310caa6f326d	Hi, I'm Grace.	\\x00ff00ff	{"theme":"light"
 -- table Post (line 70)
 --
 
--- dumpconv: column publishedAt: bigint (declared timestamp but holds integers; as epoch-ms they run from 2000-01-01 00:00:00 to 2024-09-03 11:11:11 UTC: --cast Post.publishedAt=timestamptz:epoch-ms converts them)
--- dumpconv: column createdAt: bigint (declared timestamp but holds integers; as epoch-ms they run from 2000-01-01 00:00:00 to 2025-01-15 08:00:00 UTC: --cast Post.createdAt=timestamptz:epoch-ms converts them)
--- dumpconv: column createdAt: DEFAULT CURRENT_TIMESTAMP has no equivalent for bigint; default dropped
--- dumpconv: column updatedAt: bigint (declared timestamp but holds integers; as epoch-ms they run from 2024-01-06 10:13:20 to 2025-01-15 08:00:00 UTC: --cast Post.updatedAt=timestamptz:epoch-ms converts them)
+-- dumpconv: column publishedAt: timestamp (Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text)
+-- dumpconv: column createdAt: timestamp (Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text)
+-- dumpconv: column updatedAt: timestamp (Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text)
 CREATE TABLE public."Post" (
     id bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL,
     title text NOT NULL,
@@ -156,19 +157,19 @@ CREATE TABLE public."Post" (
     rating double precision,
     metadata text,
     "authorId" text NOT NULL,
-    "publishedAt" bigint,
-    "createdAt" bigint NOT NULL,
-    "updatedAt" bigint NOT NULL
+    "publishedAt" timestamp,
+    "createdAt" timestamp NOT NULL DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'UTC'),
+    "updatedAt" timestamp NOT NULL
 );
 
 COPY public."Post" (id, title, content, published, "viewCount", price, rating, metadata, "authorId", "publishedAt", "createdAt", "updatedAt") FROM stdin;
-1	Hello World	First post.	1	120	\N	\N	{"tags":["intro"],"featured":true}	clr1a2b3c0000qz8v1h3k4m5a	1704540000000	1704535900000	1704540000000
-2	Draft	\N	0	0	\N	\N	\N	clr1a2b3c0000qz8v1h3k4m5a	\N	1704536000000	1704536000000
-3	Pricing page	Plans & prices	1	42	29.99	4.5	{"currency":"EUR","tiers":[{"name":"basic","price":9.99}]}	clr1a2b3c0002qz8v1h3k4m5c	1707900000000	1707896800000	1707900000000
-5	Going viral		1	9007199254740993	0	4.75	{"shares":1e6,"ratio":0.1}	clw5x8y7z0000qz8v9k2j3h4e	1717338033777	1717338000000	1724083509081
-6	Ünïcödé 🚀	Emoji: 🚀✨, CJK: 漢字	1	9223372036854775807	100	\N	[]	clr1a2b3c0002qz8v1h3k4m5c	1725361871111	1725361800000	1725361871111
-7	Free stuff	\N	0	0	0.1	-1.0	\N	clr1a2b3c0001qz8v1h3k4m5b	\N	1736928000000	1736928000000
-8	Old import	Imported with the right epoch	1	17	19.99	3.0	{"source":"wordpress","id":"0042"}	clr1a2b3c0000qz8v1h3k4m5a	946684800000	946684800000	1736928000000
+1	Hello World	First post.	1	120	\N	\N	{"tags":["intro"],"featured":true}	clr1a2b3c0000qz8v1h3k4m5a	2024-01-06 11:20:00.000000+00	2024-01-06 10:11:40.000000+00	2024-01-06 11:20:00.000000+00
+2	Draft	\N	0	0	\N	\N	\N	clr1a2b3c0000qz8v1h3k4m5a	\N	2024-01-06 10:13:20.000000+00	2024-01-06 10:13:20.000000+00
+3	Pricing page	Plans & prices	1	42	29.99	4.5	{"currency":"EUR","tiers":[{"name":"basic","price":9.99}]}	clr1a2b3c0002qz8v1h3k4m5c	2024-02-14 08:40:00.000000+00	2024-02-14 07:46:40.000000+00	2024-02-14 08:40:00.000000+00
+5	Going viral		1	9007199254740993	0	4.75	{"shares":1e6,"ratio":0.1}	clw5x8y7z0000qz8v9k2j3h4e	2024-06-02 14:20:33.777000+00	2024-06-02 14:20:00.000000+00	2024-08-19 16:05:09.081000+00
+6	Ünïcödé 🚀	Emoji: 🚀✨, CJK: 漢字	1	9223372036854775807	100	\N	[]	clr1a2b3c0002qz8v1h3k4m5c	2024-09-03 11:11:11.111000+00	2024-09-03 11:10:00.000000+00	2024-09-03 11:11:11.111000+00
+7	Free stuff	\N	0	0	0.1	-1.0	\N	clr1a2b3c0001qz8v1h3k4m5b	\N	2025-01-15 08:00:00.000000+00	2025-01-15 08:00:00.000000+00
+8	Old import	Imported with the right epoch	1	17	19.99	3.0	{"source":"wordpress","id":"0042"}	clr1a2b3c0000qz8v1h3k4m5a	2000-01-01 00:00:00.000000+00	2000-01-01 00:00:00.000000+00	2025-01-15 08:00:00.000000+00
 \.
 
 SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."Post"', 'id'), 9, true);
@@ -250,14 +251,15 @@ COMMIT;
 
 \unrestrict 0123456789abcdef0123456789abcdef
 -- report:
-info: line 3: the database was written by Prisma (its tables (_prisma_migrations)): dumpconv has no Prisma types yet: the declared types decide [framework] (--framework none keeps the declared types)
-warning: line 3: _prisma_migrations.finished_at: declared DATETIME, bigint: declared timestamp but holds integers; as epoch-ms they run from 2024-01-05 12:00:01 to 2024-06-11 08:15:40 UTC: --cast _prisma_migrations.finished_at=timestamptz:epoch-ms converts them [type-widened]
-warning: line 3: _prisma_migrations.started_at: declared DATETIME, bigint: declared timestamp but holds integers; as epoch-ms they run from 2024-01-05 12:00:01 to 2024-06-11 08:15:40 UTC: --cast _prisma_migrations.started_at=timestamptz:epoch-ms converts them [type-widened]
-lossy: line 3: _prisma_migrations: column started_at: DEFAULT current_timestamp has no equivalent for bigint; default dropped [definition-changed]
-warning: line 16: User.createdAt: declared DATETIME, text: declared timestamp, kept as text: holds integers beside the texts; as epoch-ms they run from 2024-01-06 10:11:12 to 2024-05-17 06:30:15 UTC: --cast User.createdAt=timestamptz:epoch-ms converts them [type-widened]
-warning: line 16: User.updatedAt: declared DATETIME, text: declared timestamp, kept as text: holds integers beside the texts; as epoch-ms they run from 2024-01-09 18:02:03 to 2024-06-02 14:20:33 UTC: --cast User.updatedAt=timestamptz:epoch-ms converts them [type-widened]
-warning: line 70: Post.publishedAt: declared DATETIME, bigint: declared timestamp but holds integers; as epoch-ms they run from 2000-01-01 00:00:00 to 2024-09-03 11:11:11 UTC: --cast Post.publishedAt=timestamptz:epoch-ms converts them [type-widened]
-warning: line 70: Post.createdAt: declared DATETIME, bigint: declared timestamp but holds integers; as epoch-ms they run from 2000-01-01 00:00:00 to 2025-01-15 08:00:00 UTC: --cast Post.createdAt=timestamptz:epoch-ms converts them [type-widened]
-warning: line 70: Post.updatedAt: declared DATETIME, bigint: declared timestamp but holds integers; as epoch-ms they run from 2024-01-06 10:13:20 to 2025-01-15 08:00:00 UTC: --cast Post.updatedAt=timestamptz:epoch-ms converts them [type-widened]
-lossy: line 70: Post: column createdAt: DEFAULT CURRENT_TIMESTAMP has no equivalent for bigint; default dropped [definition-changed]
-dumpconv: 6 tables, 35 rows, 10 notes (2 lossy)
+info: line 3: the database was written by Prisma (its tables (_prisma_migrations)): from this table on, columns get the types Prisma creates on PostgreSQL [framework] (--framework none keeps the declared types)
+info: line 3: _prisma_migrations.finished_at: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
+info: line 3: _prisma_migrations.rolled_back_at: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
+info: line 3: _prisma_migrations.started_at: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
+info: line 16: User.createdAt: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
+info: line 16: User.updatedAt: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
+info: line 33: Tag.createdAt: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
+info: line 56: Profile.createdAt: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
+info: line 70: Post.publishedAt: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
+info: line 70: Post.createdAt: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
+info: line 70: Post.updatedAt: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
+dumpconv: 6 tables, 35 rows, 11 notes (0 lossy)

@@ -1,0 +1,235 @@
+"""The plan of a load into an existing schema (``--target-schema``): which target table and
+columns each SQLite table's rows go to, converted to the target's types, in foreign-key
+order, with every sequence moved past the loaded ids.
+
+What cannot arrive is said before anything is written: a SQLite table or column with no
+target (``lossy`` when it holds values), a NOT NULL target column nothing fills (refused),
+a value the target type cannot hold (refused, with its line) or rounds (``lossy``).
+"""
+
+from __future__ import annotations
+
+from dumpconv.base.errors import DumpconvError
+from dumpconv.base.report import Severity
+from dumpconv.decide.typemap import Decision
+from dumpconv.pipeline.columns import decide_columns, unstorable_text
+from dumpconv.pipeline.state import (
+    Conversion,
+    Plan,
+    TablePlan,
+    TableState,
+    TargetLoad,
+    TargetPlan,
+)
+from dumpconv.read.pgschema import TargetColumn, TargetSchema, TargetTable
+from dumpconv.write.spool import Recode
+
+
+def plan_target(st: Conversion, plan: Plan) -> Plan:
+    """Plan the data-only load of every table into the schema of ``st.options.target``."""
+    target = st.options.target
+    assert target is not None
+    loads: dict[str, TargetTable] = {}
+    by_target: dict[str, TablePlan] = {}
+    for key, state in st.tables.items():
+        table = state.table
+        found = target.table(table.name)
+        rows = st.spool.rows(key)
+        if found is None:
+            st.report.add(
+                "target-table-missing", Severity.LOSSY if rows else Severity.INFO,
+                f"table {table.name}: the target schema has no table of this name; its "
+                f"{rows} rows are not loaded",
+                line=table.line,
+                hint="create the table in PostgreSQL (a migration), then write the target "
+                "schema again",
+            )  # fmt: skip
+            continue
+        if found.name in loads:
+            raise DumpconvError(
+                f"tables {by_target[found.name].state.table.name} and {table.name} both "
+                f"match the target table {found.name}",
+                table.line,
+                "rename one of them in SQLite",
+            )
+        decisions = decide_columns(state)
+        plan.decisions[key] = decisions
+        made = _table_plan(st, state, found, decisions, rows)
+        if made is not None:
+            loads[found.name] = found
+            by_target[found.name] = made
+    order, deferred = _load_order(target, loads)
+    plan.tables = [by_target[name] for name in order]
+    plan.target = TargetPlan(
+        target.schema, order, deferred, st.options.existing_rows, st.options.disable_triggers
+    )
+    _report_frame(st, target, loads, deferred)
+    return plan
+
+
+def _table_plan(
+    st: Conversion, state: TableState, found: TargetTable, decisions: dict[str, Decision],
+    rows: int,
+) -> TablePlan | None:  # fmt: skip
+    table = state.table
+    keep: list[int] = []
+    names: list[str] = []
+    setvals: list[tuple[str, int | None]] = []
+    reencode: dict[int, Recode] = {}
+    for i, (col, cst) in enumerate(zip(table.insert_columns, state.stats.columns, strict=True)):
+        column = found.column(col.name)
+        values = cst.count - cst.classes.nulls
+        where = f"{table.name}.{col.name}"
+        if column is None or column.generated:
+            why = (
+                "the target table has no column of this name"
+                if column is None
+                else f"{found.name}.{column.name} is a generated column: PostgreSQL computes it"
+            )
+            st.report.add(
+                "target-column-missing",
+                Severity.LOSSY if values and column is None else Severity.WARNING,
+                f"{where}: {why}; its {values} values are not loaded", line=table.line,
+            )  # fmt: skip
+            continue
+        if column.name in names:
+            raise DumpconvError(
+                f"{where} and another column of {table.name} both match the target column "
+                f"{found.name}.{column.name}",
+                table.line,
+                "rename one of them in SQLite",
+            )
+        cast = state.casts[i] if state.casts else None
+        if (cast is None or not cast.target) and values:
+            value, line = next(iter(cst.first.values()))
+            raise DumpconvError(
+                f"{where} holds {values} values, and its target column {found.name}."
+                f"{column.name} is {column.shown}, a type dumpconv does not convert to "
+                f"(first value {value!r})",
+                line,
+                "leave the column out of the target schema file: its values are then "
+                "reported, not loaded",
+            )
+        dec = decisions[col.key]
+        if dec.lossy is not None:
+            st.report.add("value-rounded", Severity.LOSSY,
+                          f"{where}{_into(found.name, column.name, table.name, col.name)}: "
+                          f"{dec.lossy}",
+                          line=table.line)  # fmt: skip
+        if dec.reencode is not None:
+            reencode[i] = dec.reencode
+        keep.append(i)
+        names.append(column.name)
+        if column.sequence:
+            top = cst.int_max or 0
+            if col.name == table.rowid_alias:
+                top = max(top, st.sequences.get(table.key, 0))
+            setvals.append((column.name, top or None))
+    for column in found.columns:
+        filled = column.default or column.identity or column.generated
+        if column.name in names or not rows:
+            continue
+        if column.not_null and not filled:
+            raise DumpconvError(
+                f"table {table.name}: the target column {found.name}.{column.name} is NOT "
+                "NULL without a default, and the dump has no column for it",
+                table.line,
+                "add the column in SQLite, or give it a DEFAULT in PostgreSQL and write the "
+                "target schema again",
+            )
+        st.report.add("target-column-default", Severity.INFO,
+                      f"{found.name}.{column.name}: not in the dump; "
+                      f"{_filled_by(column) if filled else 'NULL'}",
+                      line=table.line)  # fmt: skip
+    if not names:
+        if rows:
+            st.report.add("target-table-missing", Severity.LOSSY,
+                          f"table {table.name}: no column matches one of {found.name}; its "
+                          f"{rows} rows are not loaded", line=table.line)  # fmt: skip
+        return None
+    unstorable_text(st, state, reencode, None)
+    load = TargetLoad(found.name, names, keep, setvals)
+    return TablePlan(state, "", [], reencode, None, target=load)
+
+
+def _filled_by(column: TargetColumn) -> str:
+    if column.generated:
+        return "PostgreSQL computes it"
+    return "its identity fills it" if column.identity else "its default fills it"
+
+
+def _into(target_table: str, target_column: str, table: str, column: str) -> str:
+    """`` (into t.c)`` when the target's names differ from SQLite's."""
+    if (target_table, target_column) == (table, column):
+        return ""
+    return f" (into {target_table}.{target_column})"
+
+
+def _load_order(
+    target: TargetSchema, loads: dict[str, TargetTable]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Referenced tables first; the foreign keys no order satisfies (a table referencing
+    itself, or a cycle), unless PostgreSQL may already defer them, made deferrable for the
+    load."""
+    order: list[str] = []
+    placed: set[str] = set()
+    pending = list(loads)
+    while pending:
+        ready = [
+            name
+            for name in pending
+            if all(
+                fk.ref_table in placed or fk.ref_table == name or fk.ref_table not in loads
+                for fk in loads[name].foreign_keys
+                if fk.ref_schema == target.schema
+            )
+        ]
+        step = ready or pending[:1]  # a cycle: take the first, defer its keys
+        for name in step:
+            order.append(name)
+            placed.add(name)
+            pending.remove(name)
+    deferred = []
+    position = {name: i for i, name in enumerate(order)}
+    for name in order:
+        for fk in loads[name].foreign_keys:
+            later = position.get(fk.ref_table, -1) >= position[name]
+            if fk.ref_schema == target.schema and later and not fk.deferrable:
+                deferred.append((name, fk.name))
+    return order, deferred
+
+
+def _report_frame(
+    st: Conversion, target: TargetSchema, loads: dict[str, TargetTable],
+    deferred: list[tuple[str, str]],
+) -> None:  # fmt: skip
+    """What the load does to the target beyond adding rows."""
+    options = st.options
+    if options.existing_rows == "replace" and loads:
+        st.report.add(
+            "target-tables-emptied", Severity.WARNING,
+            f"the {len(loads)} tables loaded are emptied first (TRUNCATE): rows the "
+            "application's migrations wrote there are replaced by the dump's",
+            hint="--existing-rows append keeps them",
+        )  # fmt: skip
+        for other in target.tables.values():
+            refs = {fk.ref_table for fk in other.foreign_keys if fk.ref_schema == target.schema}
+            if other.name not in loads and other.schema == target.schema and refs & set(loads):
+                st.report.add(
+                    "target-table-references", Severity.WARNING,
+                    f"table {other.name} is not loaded but references emptied tables: the "
+                    "load fails (and changes nothing) if it holds rows",
+                )  # fmt: skip
+    for name, fk in deferred:
+        st.report.add("target-fk-deferred", Severity.INFO,
+                      f"{name}: foreign key {fk} is checked at the end of the load (its rows "
+                      "reference their own table, or a cycle of tables)")  # fmt: skip
+    for table in loads.values():
+        for trigger in table.triggers:
+            st.report.add(
+                "target-trigger", Severity.INFO if options.disable_triggers else Severity.WARNING,
+                f"{table.name}: trigger {trigger} "
+                + ("is disabled during the load" if options.disable_triggers
+                   else "fires for every loaded row and may change it"),
+                hint=None if options.disable_triggers else "--disable-triggers (superuser)",
+            )  # fmt: skip
