@@ -50,7 +50,7 @@ class Declared:
     precision: int | None = None  # numeric(p, s); a timestamp's or time's fraction digits
     scale: int | None = None
     epoch: str | None = None  # a --cast transform: the numbers are dates in this unit
-    labels: frozenset[bytes] | None = None  # an enum's labels, as COPY text
+    labels: frozenset[bytes] | None = None  # an enum's labels, UTF-8
 
     @property
     def temporal(self) -> bool:

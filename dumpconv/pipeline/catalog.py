@@ -123,7 +123,9 @@ class Catalog:
         how = "--framework" if chosen != "auto" else f"its tables ({', '.join(MARKERS[found])})"
         name = NAMES[found]
         what = (
-            f"from this table on, columns get the types {name} creates on PostgreSQL"
+            "the target schema's types decide"
+            if self.st.options.target is not None
+            else f"from this table on, columns get the types {name} creates on PostgreSQL"
             if RULES.get(found)
             else f"dumpconv has no {name} types yet: the declared types decide"
         )

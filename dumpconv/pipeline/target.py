@@ -86,10 +86,12 @@ def _table_plan(
                 if column is None
                 else f"{found.name}.{column.name} is a generated column: PostgreSQL computes it"
             )
+            severity = Severity.LOSSY if column is None else Severity.WARNING
             st.report.add(
-                "target-column-missing",
-                Severity.LOSSY if values and column is None else Severity.WARNING,
-                f"{where}: {why}; its {values} values are not loaded", line=table.line,
+                "target-column-missing", severity if values else Severity.INFO,
+                f"{where}: {why}; "
+                + (f"its {values} values are not loaded" if values else "it holds no values"),
+                line=table.line,
             )  # fmt: skip
             continue
         if column.name in names:

@@ -90,8 +90,77 @@ class TargetSchema:
 # pg_trigger's event bits (TRIGGER_TYPE_INSERT, TRIGGER_TYPE_TRUNCATE).
 _ON_LOAD = (1 << 2) | (1 << 5)
 
-# psql meta-commands pg_dump writes on lines of their own between statements.
-_META = re.compile(r"(?m)^\\[A-Za-z!].*$")
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
+
+
+def _without_meta_commands(text: str) -> str:
+    """The text with psql's meta-commands (a line starting with a backslash outside any
+    string, quoted name, comment or dollar-quoted body: where pg_dump writes ``\\restrict``
+    and ``\\connect``) blanked; line numbers are kept."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    line_start = True
+    while i < n:
+        c = text[i]
+        if line_start and c == "\\":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        line_start = c == "\n"
+        if c == "-" and text.startswith("--", i):
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+        elif c == "/" and text.startswith("/*", i):
+            end = _block_comment_end(text, i)
+        elif c in "'\"":
+            escapes = c == "'" and i > 0 and text[i - 1] in "eE" and (
+                i < 2 or not (text[i - 2].isalnum() or text[i - 2] == "_")
+            )  # fmt: skip
+            end = _quote_end(text, i, c, escapes)
+        elif c == "$" and (m := _DOLLAR_TAG.match(text, i)) is not None and (
+            i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")
+        ):
+            close = text.find(m.group(), m.end())
+            end = n if close < 0 else close + len(m.group())
+        else:
+            out.append(c)
+            i += 1
+            continue
+        out.append(text[i:end])
+        line_start = text[end - 1 : end] == "\n" if end > i else line_start
+        i = end
+    return "".join(out)
+
+
+def _quote_end(text: str, i: int, quote: str, escapes: bool) -> int:
+    j = i + 1
+    while j < len(text):
+        if escapes and text[j] == "\\":
+            j += 2
+            continue
+        if text[j] == quote:
+            if text.startswith(quote * 2, j):
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return len(text)
+
+
+def _block_comment_end(text: str, i: int) -> int:
+    depth, j = 0, i
+    while j < len(text):
+        if text.startswith("/*", j):
+            depth += 1
+            j += 2
+        elif text.startswith("*/", j):
+            depth -= 1
+            j += 2
+            if depth == 0:
+                return j
+        else:
+            j += 1
+    return len(text)
 _COPY_DATA = re.compile(r"(?im)^COPY\s.*\bFROM\s+stdin;\s*$")
 
 
@@ -105,12 +174,13 @@ def read_target_schema(text: str, source: str) -> TargetSchema:
         raise _error(source, text, _COPY_DATA.search(text).start(),  # type: ignore[union-attr]
                      "holds table data (COPY … FROM stdin)",
                      "write the schema alone: pg_dump --schema-only")  # fmt: skip
-    cleaned = _META.sub("", text)
+    cleaned = _without_meta_commands(text)
     try:
         statements = pglast.parse_sql(cleaned)
     except pglast.parser.ParseError as e:
-        at = getattr(e, "location", 0)
-        at = at if isinstance(at, int) else 0
+        # args: (message, 1-based byte offset in the UTF-8 text)
+        at = e.args[1] - 1 if len(e.args) > 1 and isinstance(e.args[1], int) else 0
+        at = len(cleaned.encode("utf-8")[: max(0, at)].decode("utf-8", "ignore"))
         raise _error(source, text, at, f"is not SQL PostgreSQL reads: {e.args[0]}",
                      "give the file pg_dump --schema-only writes") from None  # fmt: skip
     schema = TargetSchema(source)

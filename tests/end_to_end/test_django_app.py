@@ -18,6 +18,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from psycopg.conninfo import conninfo_to_dict
@@ -157,28 +158,9 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def test_django_runs_on_the_converted_database(
-    project: Path, pg_server: PgServer, pg_db: str, tmp_path: Path
-) -> None:
-    sqlite_env = {"SHOP_DB": "sqlite", "SHOP_SQLITE": str(tmp_path / "db.sqlite3")}
-    _django(project, sqlite_env, "makemigrations", "shop", "-v", "0")
-    _django(project, sqlite_env, "migrate", "-v", "0")
-    _django(project, sqlite_env, code=textwrap.dedent(FILL))
-    written = json.loads(_django(project, sqlite_env, code=READ))
-
-    dump = subprocess.run(
-        ["sqlite3", str(tmp_path / "db.sqlite3"), ".dump"], capture_output=True, check=True
-    ).stdout
-    script = tmp_path / "pg.sql"
-    with open(script, "wb") as out:
-        # DurationField is declared bigint like BigIntegerField: the user names it.
-        options = dumpconv.Options(casts=(parse_cast("shop_order.wait=interval"),))
-        report = dumpconv.convert(io.BytesIO(dump), out, options)
-    assert any(d.code == "framework" for d in report.diagnostics)
-    assert pg_server.load_sql(pg_db, script).check().warnings == []
-
-    dsn = conninfo_to_dict(pg_db)
-    pg_env = {
+def _pg_env(dsn_text: str) -> dict[str, str]:
+    dsn = conninfo_to_dict(dsn_text)
+    return {
         "SHOP_DB": "postgresql",
         "SHOP_PG_NAME": str(dsn["dbname"]),
         "SHOP_PG_HOST": str(dsn.get("host", "localhost")),
@@ -186,15 +168,91 @@ def test_django_runs_on_the_converted_database(
         "SHOP_PG_USER": str(dsn.get("user", "postgres")),
         "SHOP_PG_PASSWORD": str(dsn.get("password", "")),
     }
+
+
+def _written_on_sqlite(project: Path, tmp_path: Path) -> tuple[dict[str, Any], bytes]:
+    """The application's SQLite database, built by its migrations and filled by its ORM:
+    what it reads back, and the dump sqlite3 writes of it."""
+    sqlite_env = {"SHOP_DB": "sqlite", "SHOP_SQLITE": str(tmp_path / "db.sqlite3")}
+    _django(project, sqlite_env, "makemigrations", "shop", "-v", "0")
+    _django(project, sqlite_env, "migrate", "-v", "0")
+    _django(project, sqlite_env, code=textwrap.dedent(FILL))
+    written = json.loads(_django(project, sqlite_env, code=READ))
+    dump = subprocess.run(
+        ["sqlite3", str(tmp_path / "db.sqlite3"), ".dump"], capture_output=True, check=True
+    ).stdout
+    return written, dump
+
+
+def _runs_on(project: Path, pg_db: str, written: dict[str, Any]) -> None:
+    """Django on PostgreSQL: nothing to migrate, the same reads, new rows, lookups."""
+    pg_env = _pg_env(pg_db)
     _django(project, pg_env, "migrate", "--check", "-v", "0")  # nothing left to apply
     assert json.loads(_django(project, pg_env, code=READ)) == written
     after = json.loads(_django(project, pg_env, code=textwrap.dedent(WRITE)))
-    assert after["customer_id"] == 3  # the identity continues past the loaded ids
-    assert after["order_id"] == 4
+    # The identities continue past the loaded ids.
+    assert after["customer_id"] == max(c[0] for c in written["customers"]) + 1
+    assert after["order_id"] == max(o[0] for o in written["orders"]) + 1
     assert after["ref_is_uuid"]
     assert after["aware"]
     assert after["iexact"] == "Ada"
     assert after["by_ref"] == "first"
+
+
+def _column_types(pg_server: PgServer, dsn: str) -> list[tuple[Any, ...]]:
+    return pg_server.query(
+        dsn,
+        "SELECT table_name, column_name, data_type, character_maximum_length, "
+        "numeric_precision, numeric_scale FROM information_schema.columns "
+        "WHERE table_schema = 'public' ORDER BY table_name, column_name",
+    )
+
+
+def test_django_runs_on_its_own_schema_loaded_with_target_schema(
+    project: Path, pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    """The safest way: Django's migrations build the PostgreSQL schema (and write their own
+    rows: content types, permissions), dumpconv moves only the data into it."""
+    written, dump = _written_on_sqlite(project, tmp_path)
+    _django(project, _pg_env(pg_db), "migrate", "-v", "0")
+    bindir = subprocess.run(
+        ["pg_config", "--bindir"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    schema = tmp_path / "schema.sql"
+    subprocess.run(
+        [f"{bindir}/pg_dump", "--schema-only", "-f", str(schema), "-d", pg_db],
+        env=pg_server.psql_env(), capture_output=True, check=True,
+    )  # fmt: skip
+    before = _column_types(pg_server, pg_db)
+    (tmp_path / "dump.sql").write_bytes(dump)
+    out = tmp_path / "data.sql"
+    proc = subprocess.run(
+        [sys.executable, "-m", "dumpconv", "--target-schema", str(schema),
+         str(tmp_path / "dump.sql"), "-o", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "(0 lossy)" in proc.stderr, proc.stderr
+    assert pg_server.load_sql(pg_db, out).check().warnings == []
+    assert _column_types(pg_server, pg_db) == before
+    _runs_on(project, pg_db, written)
+    # The decimals keep the scale of the application's numeric(10,2).
+    totals = pg_server.query(pg_db, "SELECT total::text FROM public.shop_order ORDER BY id")
+    assert totals[0] == ("12.30",)
+
+
+def test_django_runs_on_the_converted_database(
+    project: Path, pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    written, dump = _written_on_sqlite(project, tmp_path)
+    script = tmp_path / "pg.sql"
+    with open(script, "wb") as out:
+        # DurationField is declared bigint like BigIntegerField: the user names it.
+        options = dumpconv.Options(casts=(parse_cast("shop_order.wait=interval"),))
+        report = dumpconv.convert(io.BytesIO(dump), out, options)
+    assert any(d.code == "framework" for d in report.diagnostics)
+    assert pg_server.load_sql(pg_db, script).check().warnings == []
+    _runs_on(project, pg_db, written)
     types = dict(
         pg_server.query(
             pg_db,
