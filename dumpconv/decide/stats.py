@@ -181,8 +181,10 @@ def _update_texts(st: ColumnStats, batch: Batch, c: int, classes: Classes) -> No
     elif cat is Cat.NUMERIC:
         for r, f in _rows_of_class(col, classes, C_TEXT):
             st.numeric_misfit.fail(f, batch.line_of(r))
-    elif cat is Cat.ENUM and d.labels is not None and not set(map(copy_unescape, texts)) <= (
-        d.labels
+    elif (
+        cat is Cat.ENUM
+        and d.labels is not None
+        and not set(map(copy_unescape, texts)) <= (d.labels)
     ):
         for r, f in _rows_of_class(col, classes, C_TEXT):
             if copy_unescape(f) not in d.labels:

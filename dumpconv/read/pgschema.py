@@ -117,8 +117,10 @@ def _without_meta_commands(text: str) -> str:
                 i < 2 or not (text[i - 2].isalnum() or text[i - 2] == "_")
             )  # fmt: skip
             end = _quote_end(text, i, c, escapes)
-        elif c == "$" and (m := _DOLLAR_TAG.match(text, i)) is not None and (
-            i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")
+        elif (
+            c == "$"
+            and (m := _DOLLAR_TAG.match(text, i)) is not None
+            and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))
         ):
             close = text.find(m.group(), m.end())
             end = n if close < 0 else close + len(m.group())
@@ -161,6 +163,8 @@ def _block_comment_end(text: str, i: int) -> int:
         else:
             j += 1
     return len(text)
+
+
 _COPY_DATA = re.compile(r"(?im)^COPY\s.*\bFROM\s+stdin;\s*$")
 
 

@@ -100,7 +100,7 @@ def test_errors_name_the_line(text: str, line: int) -> None:
 
 
 # Any name PostgreSQL can hold: quotes, backslashes, newlines, meta-command look-alikes.
-NAMES = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+NAMES = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
                 min_size=1, max_size=20).filter(lambda s: len(s.encode()) <= 63)  # fmt: skip
 
 
