@@ -481,6 +481,23 @@ class PgServer:
         warnings = [line for line in stderr.splitlines() if _WARNING_RE.match(line)]
         return LoadResult(proc.returncode, stdout, stderr, warnings)
 
+    def dump_schema(self, dsn: str, path: Path) -> Path:
+        """Write the database's schema with ``pg_dump --schema-only`` (the pg_dump beside
+        psql), as a user would for ``dumpconv --target-schema``."""
+        pg_dump = self.psql.with_name("pg_dump")
+        argv = [str(pg_dump), "--schema-only", "-f", os.fspath(path), "-d", dsn]
+        subprocess.run(argv, env=self.psql_env(), capture_output=True, check=True, timeout=300)
+        return path
+
+    def column_types(self, dsn: str) -> list[tuple[Any, ...]]:
+        """Every column of schema public: table, column, type, length, precision, scale."""
+        return self.query(
+            dsn,
+            "SELECT table_name, column_name, data_type, character_maximum_length, "
+            "numeric_precision, numeric_scale FROM information_schema.columns "
+            "WHERE table_schema = 'public' ORDER BY table_name, column_name",
+        )
+
     def query(
         self,
         dsn: str,

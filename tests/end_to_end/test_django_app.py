@@ -199,15 +199,6 @@ def _runs_on(project: Path, pg_db: str, written: dict[str, Any]) -> None:
     assert after["by_ref"] == "first"
 
 
-def _column_types(pg_server: PgServer, dsn: str) -> list[tuple[Any, ...]]:
-    return pg_server.query(
-        dsn,
-        "SELECT table_name, column_name, data_type, character_maximum_length, "
-        "numeric_precision, numeric_scale FROM information_schema.columns "
-        "WHERE table_schema = 'public' ORDER BY table_name, column_name",
-    )
-
-
 def test_django_runs_on_its_own_schema_loaded_with_target_schema(
     project: Path, pg_server: PgServer, pg_db: str, tmp_path: Path
 ) -> None:
@@ -215,15 +206,8 @@ def test_django_runs_on_its_own_schema_loaded_with_target_schema(
     rows: content types, permissions), dumpconv moves only the data into it."""
     written, dump = _written_on_sqlite(project, tmp_path)
     _django(project, _pg_env(pg_db), "migrate", "-v", "0")
-    bindir = subprocess.run(
-        ["pg_config", "--bindir"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    schema = tmp_path / "schema.sql"
-    subprocess.run(
-        [f"{bindir}/pg_dump", "--schema-only", "-f", str(schema), "-d", pg_db],
-        env=pg_server.psql_env(), capture_output=True, check=True,
-    )  # fmt: skip
-    before = _column_types(pg_server, pg_db)
+    schema = pg_server.dump_schema(pg_db, tmp_path / "schema.sql")
+    before = pg_server.column_types(pg_db)
     (tmp_path / "dump.sql").write_bytes(dump)
     out = tmp_path / "data.sql"
     proc = subprocess.run(
@@ -234,7 +218,7 @@ def test_django_runs_on_its_own_schema_loaded_with_target_schema(
     assert proc.returncode == 0, proc.stderr
     assert "(0 lossy)" in proc.stderr, proc.stderr
     assert pg_server.load_sql(pg_db, out).check().warnings == []
-    assert _column_types(pg_server, pg_db) == before
+    assert pg_server.column_types(pg_db) == before
     _runs_on(project, pg_db, written)
     # The decimals keep the scale of the application's numeric(10,2).
     totals = pg_server.query(pg_db, "SELECT total::text FROM public.shop_order ORDER BY id")

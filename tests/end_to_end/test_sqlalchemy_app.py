@@ -284,15 +284,6 @@ def written(tmp_path: Path, pg_server: PgServer) -> Written:
     return Written(app, rows, dump)
 
 
-def column_types(pg_server: PgServer, dsn: str) -> list[tuple[object, ...]]:
-    return pg_server.query(
-        dsn,
-        "SELECT table_name, column_name, data_type, is_nullable, character_maximum_length,"
-        " numeric_precision, numeric_scale FROM information_schema.columns"
-        " WHERE table_schema = 'public' ORDER BY table_name, column_name",
-    )
-
-
 def check_application(written: Written, dsn: str) -> None:
     """The application on PostgreSQL: at head, no difference, same reads, writes, FK, ilike."""
     app, url, rows = written.app, pg_url(dsn), written.rows
@@ -327,7 +318,7 @@ def test_sqlalchemy_runs_on_the_converted_database(
     reference = pg_server.create_db("sa_reference")
     try:
         written.app.alembic(pg_url(reference), "upgrade", "head")
-        assert column_types(pg_server, pg_db) == column_types(pg_server, reference)
+        assert pg_server.column_types(pg_db) == pg_server.column_types(reference)
     finally:
         pg_server.drop_db(reference)
 
@@ -336,18 +327,8 @@ def test_sqlalchemy_runs_on_its_own_schema_loaded_with_target_schema(
     written: Written, pg_server: PgServer, pg_db: str, tmp_path: Path
 ) -> None:
     written.app.alembic(pg_url(pg_db), "upgrade", "head")
-    bindir = subprocess.run(
-        ["pg_config", "--bindir"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    schema = tmp_path / "schema.sql"
-    subprocess.run(
-        [f"{bindir}/pg_dump", "--schema-only", "--no-owner", "--no-privileges", "-f", str(schema),
-         "-d", pg_db],
-        env=pg_server.psql_env(),
-        capture_output=True,
-        check=True,
-    )  # fmt: skip
-    before = column_types(pg_server, pg_db)
+    schema = pg_server.dump_schema(pg_db, tmp_path / "schema.sql")
+    before = pg_server.column_types(pg_db)
     out = tmp_path / "data.sql"
     proc = subprocess.run(
         [sys.executable, "-m", "dumpconv", "--target-schema", str(schema), str(written.dump),
@@ -358,5 +339,5 @@ def test_sqlalchemy_runs_on_its_own_schema_loaded_with_target_schema(
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert pg_server.load_sql(pg_db, out).check().warnings == []
-    assert column_types(pg_server, pg_db) == before  # the schema is the application's own
+    assert pg_server.column_types(pg_db) == before  # the schema is the application's own
     check_application(written, pg_db)

@@ -82,17 +82,6 @@ INSERT INTO slot VALUES (10, 1);
 """
 
 
-def _pg_dump_schema(pg_server: PgServer, dsn: str, path: Path) -> Path:
-    bindir = subprocess.run(
-        ["pg_config", "--bindir"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    subprocess.run(
-        [f"{bindir}/pg_dump", "--schema-only", "-f", str(path), "-d", dsn],
-        env=pg_server.psql_env(), capture_output=True, check=True,
-    )  # fmt: skip
-    return path
-
-
 def _sqlite(tmp_path: Path, sql: str) -> tuple[Path, Path]:
     db = tmp_path / "app.db"
     con = sqlite3.connect(db)
@@ -112,7 +101,7 @@ def _dumpconv(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def target(pg_server: PgServer, pg_db: str, tmp_path: Path) -> Path:
     pg_server.query(pg_db, TARGET)
-    return _pg_dump_schema(pg_server, pg_db, tmp_path / "schema.sql")
+    return pg_server.dump_schema(pg_db, tmp_path / "schema.sql")
 
 
 def _rows(db: Path, table: str) -> list[tuple[Any, ...]]:
@@ -317,7 +306,7 @@ def test_hostile_names_in_both_schemas_stay_names(
             sql.Identifier(table), sql.Identifier(column), sql.Identifier("e$$"),
         ),
     )  # fmt: skip
-    schema = _pg_dump_schema(pg_server, pg_db, tmp_path / "schema.sql")
+    schema = pg_server.dump_schema(pg_db, tmp_path / "schema.sql")
     db = tmp_path / "app.db"
     con = sqlite3.connect(db)
     q = '"' + table.replace('"', '""') + '"'
