@@ -130,7 +130,8 @@ def main(
         typer.Option(
             "--framework",
             help="The framework that wrote the database, whose PostgreSQL types columns get: "
-            "auto (detect it from its tables), none, django, rails, prisma or sqlalchemy.",
+            "auto (detect it from its tables), none, django, rails, laravel, prisma or "
+            "sqlalchemy.",
             show_default=True,
         ),
     ] = "auto",

@@ -16,10 +16,19 @@ from dumpconv.decide.casts import Cast, parse_cast
 MARKERS: dict[str, tuple[str, ...]] = {
     "django": ("django_migrations",),
     "rails": ("schema_migrations", "ar_internal_metadata"),
+    # Laravel's migrations table has a generic name: failed_jobs comes with it in every
+    # default install (8.x to 12.x).
+    "laravel": ("migrations", "failed_jobs"),
     "prisma": ("_prisma_migrations",),
     "sqlalchemy": ("alembic_version",),
 }
-NAMES = {"django": "Django", "rails": "Rails", "prisma": "Prisma", "sqlalchemy": "SQLAlchemy"}
+NAMES = {
+    "django": "Django",
+    "rails": "Rails",
+    "laravel": "Laravel",
+    "prisma": "Prisma",
+    "sqlalchemy": "SQLAlchemy",
+}
 
 #: Declared type → (PostgreSQL type, the field it is and why), per framework.
 RULES: dict[str, dict[str, tuple[str, str]]] = {
@@ -32,6 +41,11 @@ RULES: dict[str, dict[str, tuple[str, str]]] = {
         "CHAR(32)": ("uuid", "UUIDField is uuid on PostgreSQL"),
         "CHAR(39)": ("inet", "GenericIPAddressField is inet on PostgreSQL"),
         "CHAR(15)": ("inet", "IPAddressField is inet on PostgreSQL"),
+    },
+    # Rails' json is json; its integer keys and references are bigint on PostgreSQL (the
+    # ordinary decision), its datetime(6) timestamp(6), its booleans boolean.
+    "rails": {
+        "JSON": ("json", "t.json is json on PostgreSQL (t.jsonb only there)"),
     },
     "prisma": {
         "DATETIME": (

@@ -102,16 +102,19 @@ def _table_plan(
                 "rename one of them in SQLite",
             )
         cast = state.casts[i] if state.casts else None
-        if (cast is None or not cast.target) and values:
-            value, line = next(iter(cst.first.values()))
-            raise DumpconvError(
-                f"{where} holds {values} values, and its target column {found.name}."
-                f"{column.name} is {column.shown}, a type dumpconv does not convert to "
-                f"(first value {value!r})",
-                line,
-                "leave the column out of the target schema file: its values are then "
-                "reported, not loaded",
-            )
+        if cast is None or not cast.target:  # a type dumpconv has no conversion to
+            if values:
+                value, line = next(iter(cst.first.values()))
+                rebuild = " (a search vector: rebuild it from the application)"
+                st.report.add(
+                    "target-type-unsupported", Severity.LOSSY,
+                    f"{where}: its target column {found.name}.{column.name} is "
+                    f"{column.shown}, a type dumpconv does not convert to; its {values} "
+                    f"values are not loaded, first {value!r}"
+                    + (rebuild if column.type_name == "tsvector" else ""),
+                    line=line,
+                )  # fmt: skip
+            continue
         dec = decisions[col.key]
         if dec.lossy is not None:
             st.report.add("value-rounded", Severity.LOSSY,
