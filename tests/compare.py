@@ -20,7 +20,8 @@ bytea                  st blob and st text as their raw bytes; st integer as
 timestamp              ``datetime.fromisoformat(text)``; an aware value is converted to UTC
                        and made naive
 timestamptz            as above, a naive SQLite value is taken as UTC; compared as instants
-date / time / timetz   ``date.fromisoformat`` / ``time.fromisoformat`` (timetz: naive = UTC)
+date / time / timetz   ``date.fromisoformat`` / ``time.fromisoformat`` (timetz: naive = UTC);
+                       a SQLite time "2000-01-01 HH:MM:SS" is Rails' form of HH:MM:SS
 json / jsonb           ``json.loads`` on both sides (numbers compared as decimals)
 uuid                   ``uuid.UUID(text)`` (or a 16-byte blob)
 anything else          PostgreSQL's text output against the SQLite text / ``str(int)`` /
@@ -329,7 +330,12 @@ def _pg_date(s: str, _wf: bool) -> list[Key]:
 
 def _sq_time(st: str, v: Any) -> Key:
     if st == "text":
-        return ("time", _parse_time(_text(v)).isoformat())
+        text = _text(v)
+        # Rails writes a time of day as "2000-01-01 HH:MM:SS" (ActiveRecord's quoted_time)
+        # and reads back only its time part.
+        if text.startswith("2000-01-01 "):
+            text = text[len("2000-01-01 ") :]
+        return ("time", _parse_time(text).isoformat())
     raise _unsupported("time", st, v)
 
 

@@ -57,6 +57,11 @@ RULES: dict[str, dict[str, tuple[str, str]]] = {
     # DATETIME is DateTime, DateTime(timezone=True) and Interval alike: not decidable here.
     "sqlalchemy": {
         "CHAR(32)": ("uuid", "Uuid is uuid on PostgreSQL (unless native_uuid=False)"),
+        "CHAR(36)": (
+            "uuid",
+            "a UUID type over CHAR(36) (a TypeDecorator, as Prefect's) is "
+            "the native uuid on PostgreSQL",
+        ),
         "INTEGER": ("integer", "Integer is integer on PostgreSQL (BigInteger is BIGINT)"),
         "JSON": ("json", "JSON is json on PostgreSQL (JSONB only when declared so)"),
     },

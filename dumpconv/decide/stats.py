@@ -62,6 +62,7 @@ class ColumnStats:
     not_boolean: Check = field(default_factory=Check)
     not_temporal: Check = field(default_factory=Check)
     with_offset: int = 0
+    dated_times: int = 0  # times written as "2000-01-01 HH:MM:SS" (Rails)
     not_json: Check = field(default_factory=Check)
     not_uuid: Check = field(default_factory=Check)
     not_inet: Check = field(default_factory=Check)
@@ -191,6 +192,9 @@ def _update_texts(st: ColumnStats, batch: Batch, c: int, classes: Classes) -> No
                 st.not_label.fail(f, batch.line_of(r))
 
 
+# The date Rails writes before every time of day (ActiveRecord's quoted_time).
+DATED_TIME = b"2000-01-01 "
+
 BOOLEAN_WORDS = frozenset({b"0", b"1", b"t", b"f", b"true", b"false"})
 
 # ISO 8601 forms PostgreSQL reads as exactly the instant they name. Ranges are checked by
@@ -265,7 +269,9 @@ def _check_temporal(
                 st.with_offset += len(_OFFSETS.findall(joined))
             return
     for r, f in _rows_of_class(col, classes, C_TEXT):
-        if not temporal_ok(cat, f):
+        if cat is Cat.TIME and f.startswith(DATED_TIME) and temporal_ok(cat, f[11:]):
+            st.dated_times += 1
+        elif not temporal_ok(cat, f):
             st.not_temporal.fail(f, batch.line_of(r))
         elif cat is Cat.TIMESTAMP and _HAS_OFFSET.search(f):
             st.with_offset += 1

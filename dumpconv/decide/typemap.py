@@ -193,6 +193,7 @@ class Reencode(Enum):
     EPOCH_US = "epoch-us"  # … in microseconds
     JULIAN_DAY = "julian-day"  # Julian day numbers to the instant they name
     MICROSECONDS = "microseconds"  # integers to the interval of that many microseconds
+    TIME_OF_DAY = "time-of-day"  # "2000-01-01 HH:MM:SS" (Rails' times) to "HH:MM:SS"
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dumpconv.base.errors import DumpconvError
 from dumpconv.base.report import Severity
-from dumpconv.decide.choose import decide, decide_cast
+from dumpconv.decide.choose import decide
+from dumpconv.decide.fit import decide_cast
 from dumpconv.decide.typemap import Cat, Decision, Reencode, declared, parameter_note, render
 from dumpconv.pipeline.state import Conversion, TableState
 from dumpconv.write.spool import Recode, combine, nul_step

@@ -39,6 +39,7 @@ from dumpconv.base.encode import (
     real_text,
 )
 from dumpconv.decide.casts import TRANSFORMS, epoch_to_text
+from dumpconv.decide.stats import DATED_TIME
 from dumpconv.decide.typemap import Reencode
 from dumpconv.read.rows import Batch
 
@@ -226,6 +227,7 @@ _KINDS: dict[Reencode, tuple[int, ...]] = {
     Reencode.NUL_STRIP: (C_TEXT,),
     Reencode.TO_BYTEA: (C_INT, C_REAL, C_TEXT),
     Reencode.MICROSECONDS: (C_INT, C_TEXT),
+    Reencode.TIME_OF_DAY: (C_TEXT,),
     **{r: (C_INT, C_REAL, C_TEXT, C_BLOB) for r in Reencode if r.value in TRANSFORMS},
 }
 
@@ -265,9 +267,12 @@ def _converter(how: Recode) -> Callable[[bytes, int], bytes]:
     shortest = Reencode.REAL_SHORTEST in todo
     fix = Reencode.FIX_UTF8 in todo
     nul = next((p for p, r in _NUL_STEPS.items() if r in todo), None)
+    dated = Reencode.TIME_OF_DAY in todo
 
     def convert(field: bytes, kind: int) -> bytes:
         if kind == C_TEXT:
+            if dated and field.startswith(DATED_TIME):
+                return field[len(DATED_TIME) :]
             if fix:
                 field = fix_utf8(field)
             if nul is not None:
