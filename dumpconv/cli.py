@@ -13,12 +13,13 @@ from typing import Annotated, BinaryIO
 
 import typer
 
-from dumpconv.base.errors import DumpconvError
+from dumpconv.base.errors import DumpconvError, Refusals
 from dumpconv.base.report import Report
 from dumpconv.base.safetext import printable
 from dumpconv.base.version import VERSION as __version__
 from dumpconv.decide.casts import parse_cast
 from dumpconv.pipeline import Options, check_framework, check_restrict_key, convert, read_target
+from dumpconv.read.schema import fold
 
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
 
@@ -174,6 +175,16 @@ def main(
             "those rows are then not checked).",
         ),
     ] = False,
+    exclude_table_data: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude-table-data",
+            help="Do not load this table's rows (its SQLite name, any case), as pg_dump's "
+            "option: the table is still created (or, with --target-schema, left as it is). "
+            "Repeatable.",
+            metavar="TABLE",
+        ),
+    ] = None,
     check: Annotated[
         bool,
         typer.Option(
@@ -221,6 +232,7 @@ def main(
         target=target,
         existing_rows=existing_rows.value,
         disable_triggers=disable_triggers,
+        exclude_data=frozenset(fold(t) for t in exclude_table_data or ()),
         casts=casts,
         strict=strict,
         restrict=not no_restrict,
@@ -237,6 +249,16 @@ def main(
         if report is not None and not report.resolve().parent.is_dir():
             raise DumpconvError(f"cannot write the report {report}: its directory does not exist")
         result = _check(input, options) if check else _run(input, output, options)
+    except Refusals as e:
+        if check:  # everything that would stop the conversion, after the report
+            if e.report is not None and not quiet:
+                for line in e.report.render_text().splitlines():
+                    _say(line)
+            for one in e.all:
+                _say(f"dumpconv: error: {one}")
+        else:
+            _say(f"dumpconv: error: {e}")
+        raise typer.Exit(1) from None
     except DumpconvError as e:
         _say(f"dumpconv: error: {e}")
         raise typer.Exit(1) from None

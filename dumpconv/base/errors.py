@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dumpconv.base.report import Report
+
 
 class DumpconvError(Exception):
     """A conversion that cannot go on; the CLI prints it as one line and exits 1.
@@ -22,6 +27,19 @@ class DumpconvError(Exception):
         where = f"line {self.line}: " if self.line is not None else ""
         tail = f" ({self.hint})" if self.hint else ""
         return f"{where}{self.message}{tail}"
+
+
+class Refusals(DumpconvError):
+    """Several refusals found in one pass (``dumpconv check`` lists them all): shown as the
+    first, with how many more there are; ``all`` holds every one."""
+
+    def __init__(self, refusals: list[DumpconvError]) -> None:
+        first = refusals[0]
+        more = len(refusals) - 1
+        tail = f" (and {more} more: dumpconv check lists them all)" if more else ""
+        super().__init__(first.message + tail, first.line, first.hint)
+        self.all = refusals
+        self.report: Report | None = None  # the conversion's report so far, once known
 
 
 class SplitError(DumpconvError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from typing import BinaryIO
 
-from dumpconv.base.errors import DumpconvError
+from dumpconv.base.errors import DumpconvError, Refusals
 from dumpconv.base.pgsql import SCHEMA
 from dumpconv.base.report import Report
 from dumpconv.pipeline.emit import write_script
@@ -78,7 +78,11 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
             intake.feed(unit)
         conv.report.input_bytes = reader.size
         intake.check_complete()
-        plan = Planner(conv).plan()
+        try:
+            plan = Planner(conv).plan()
+        except Refusals as e:
+            e.report = conv.report
+            raise
         if options.strict and conv.report.lossy:
             first = conv.report.lossy[0]
             raise DumpconvError(

@@ -15,8 +15,14 @@ from dumpconv.write.spool import Recode, combine, nul_step
 _KEY_TYPES = ("integer", "bigint")
 
 
-def decide_columns(state: TableState) -> dict[str, Decision]:
-    """Each column's type: the user's cast, else the decision from the data."""
+def decide_columns(
+    state: TableState, refused: list[DumpconvError] | None = None
+) -> dict[str, Decision]:
+    """Each column's type: the user's cast, else the decision from the data.
+
+    A column whose data does not fit a cast that must hold raises, or, with ``refused``,
+    is added to it (and gets the ordinary decision), so that every refusal can be listed.
+    """
     table = state.table
     out: dict[str, Decision] = {}
     casts = state.casts or [None] * len(table.insert_columns)
@@ -31,9 +37,13 @@ def decide_columns(state: TableState) -> dict[str, Decision]:
                 continue
             except DumpconvError as e:
                 if cast.origin is None or cast.target:
-                    raise  # the user's cast, or the target column: the data must fit it
-                framework = cast.origin.split(":")[0]
-                declined = f"{framework}'s type {cast.pg_type} does not fit: {e.message}; "
+                    # the user's cast, or the target column: the data must fit it
+                    if refused is None:
+                        raise
+                    refused.append(e)
+                else:
+                    framework = cast.origin.split(":")[0]
+                    declined = f"{framework}'s type {cast.pg_type} does not fit: {e.message}; "
         dec = decide(
             st, rowid_alias=col.name == table.rowid_alias, where=f"{table.name}.{col.name}"
         )

@@ -41,7 +41,7 @@ def write_script(st: Conversion, w: Writer, plan: Plan, restrict_key: str | None
             w.statement(t.create, "create-table")
             w.blank()
         cols = None if table.external else [c.pg for c in table.insert_columns]
-        if st.spool.rows(table.key):
+        if st.spool.rows(table.key) and table.key not in st.options.exclude_data:
             w.copy(table.pg, cols, st.spool.read(table.key, t.reencode))
         if t.setval is not None:
             w.setval(table.pg, *t.setval)
@@ -72,9 +72,10 @@ def _write_target(st: Conversion, w: Writer, plan: Plan, target: TargetPlan) -> 
     w.statement("SET CONSTRAINTS ALL DEFERRED;", "set-constraints")
     for table, fk in target.deferred:
         w.alter_constraint(table, fk, deferred=True)
-    if target.existing == "replace" and target.tables:
-        w.comment("dumpconv: the loaded tables are emptied first (--existing-rows replace)")
-        w.truncate(target.tables)
+    if target.emptied:
+        w.comment("dumpconv: the loaded tables (and those referencing them) are emptied first")
+        w.comment("dumpconv: (--existing-rows replace)")
+        w.truncate(target.emptied)
     w.blank()
     for t in plan.tables:
         load = t.target

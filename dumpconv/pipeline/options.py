@@ -33,6 +33,8 @@ class Options:
         target: --target-schema: load the rows into this existing schema (data only).
         existing_rows: with ``target``, "replace" empties each loaded table first (rows the
             migrations wrote), "append" adds to what it holds.
+        exclude_data: --exclude-table-data: tables whose rows are not loaded (folded SQLite
+            names), as pg_dump's option.
         disable_triggers: with ``target``, disable every trigger of a loaded table during its
             load, as ``pg_dump --disable-triggers`` (superuser only; foreign keys unchecked).
     """
@@ -50,6 +52,7 @@ class Options:
     target: TargetSchema | None = None
     existing_rows: str = "replace"
     disable_triggers: bool = False
+    exclude_data: frozenset[str] = frozenset()  # folded SQLite table names
 
     def describe(self) -> str:
         parts = []
@@ -71,6 +74,7 @@ class Options:
                 parts.append(f"--existing-rows={self.existing_rows}")
             if self.disable_triggers:
                 parts.append("--disable-triggers")
+        parts.extend(f"--exclude-table-data {name}" for name in sorted(self.exclude_data))
         parts.extend(f"--cast {c.text}" for c in self.casts)
         return " ".join(parts)
 

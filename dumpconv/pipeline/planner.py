@@ -48,6 +48,15 @@ class Planner:
                     )
                 self.st.report.add("cast-unused", Severity.WARNING,
                                 f"--cast {cast.text} matched no column")  # fmt: skip
+        for name in sorted(self.st.options.exclude_data):
+            state = self.st.tables.get(name)
+            self.st.report.add(
+                "rows-excluded", Severity.WARNING,
+                f"table {state.table.name}: its {self.st.spool.rows(name)} rows are not loaded "
+                "(--exclude-table-data)" if state is not None
+                else f"--exclude-table-data {name} matched no table",
+                line=state.table.line if state is not None else None,
+            )  # fmt: skip
         if self.st.options.target is not None:
             if self.st.data_only:
                 raise DumpconvError(

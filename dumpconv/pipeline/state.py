@@ -109,7 +109,7 @@ class TargetPlan:
     schema: str
     tables: list[str]  # the target tables loaded, in load order
     deferred: list[tuple[str, str]]  # (table, foreign key) made deferrable for the load
-    existing: str  # "replace": empty the loaded tables first; "append"
+    emptied: list[str]  # the tables emptied first (--existing-rows replace)
     disable_triggers: bool
 
 

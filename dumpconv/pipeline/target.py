@@ -9,7 +9,7 @@ a value the target type cannot hold (refused, with its line) or rounds (``lossy`
 
 from __future__ import annotations
 
-from dumpconv.base.errors import DumpconvError
+from dumpconv.base.errors import DumpconvError, Refusals
 from dumpconv.base.report import Severity
 from dumpconv.decide.typemap import Decision
 from dumpconv.pipeline.columns import decide_columns, unstorable_text
@@ -31,10 +31,13 @@ def plan_target(st: Conversion, plan: Plan) -> Plan:
     assert target is not None
     loads: dict[str, TargetTable] = {}
     by_target: dict[str, TablePlan] = {}
+    refused: list[DumpconvError] = []
     for key, state in st.tables.items():
         table = state.table
         found = target.table(table.name)
         rows = st.spool.rows(key)
+        if key in st.options.exclude_data:
+            continue  # reported by the planner
         if found is None:
             st.report.add(
                 "target-table-missing", Severity.LOSSY if rows else Severity.INFO,
@@ -46,23 +49,31 @@ def plan_target(st: Conversion, plan: Plan) -> Plan:
             )  # fmt: skip
             continue
         if found.name in loads:
-            raise DumpconvError(
+            refused.append(DumpconvError(
                 f"tables {by_target[found.name].state.table.name} and {table.name} both "
                 f"match the target table {found.name}",
                 table.line,
                 "rename one of them in SQLite",
-            )
-        decisions = decide_columns(state)
+            ))  # fmt: skip
+            continue
+        decisions = decide_columns(state, refused)
         plan.decisions[key] = decisions
-        made = _table_plan(st, state, found, decisions, rows)
+        try:
+            made = _table_plan(st, state, found, decisions, rows)
+        except DumpconvError as e:
+            refused.append(e)
+            continue
         if made is not None:
             loads[found.name] = found
             by_target[found.name] = made
+    if refused:
+        raise Refusals(refused)
     order, deferred = _load_order(target, loads)
     plan.tables = [by_target[name] for name in order]
-    plan.target = TargetPlan(
-        target.schema, order, deferred, st.options.existing_rows, st.options.disable_triggers
+    emptied = (
+        [*order, *_emptied_with(target, loads)] if st.options.existing_rows == "replace" else []
     )
+    plan.target = TargetPlan(target.schema, order, deferred, emptied, st.options.disable_triggers)
     _report_frame(st, target, loads, deferred)
     return plan
 
@@ -76,6 +87,7 @@ def _table_plan(
     names: list[str] = []
     setvals: list[tuple[str, int | None]] = []
     reencode: dict[int, Recode] = {}
+    unsupported: list[tuple[str, int]] = []  # reported unless the table is left out
     for i, (col, cst) in enumerate(zip(table.insert_columns, state.stats.columns, strict=True)):
         column = found.column(col.name)
         values = cst.count - cst.classes.nulls
@@ -106,14 +118,13 @@ def _table_plan(
             if values:
                 value, line = next(iter(cst.first.values()))
                 rebuild = " (a search vector: rebuild it from the application)"
-                st.report.add(
-                    "target-type-unsupported", Severity.LOSSY,
+                unsupported.append((
                     f"{where}: its target column {found.name}.{column.name} is "
                     f"{column.shown}, a type dumpconv does not convert to; its {values} "
                     f"values are not loaded, first {value!r}"
                     + (rebuild if column.type_name == "tsvector" else ""),
-                    line=line,
-                )  # fmt: skip
+                    line,
+                ))  # fmt: skip
             continue
         dec = decisions[col.key]
         if dec.lossy is not None:
@@ -130,18 +141,43 @@ def _table_plan(
             if col.name == table.rowid_alias:
                 top = max(top, st.sequences.get(table.key, 0))
             setvals.append((column.name, top or None))
+    unfilled = [
+        c for c in found.columns
+        if rows and c.name not in names and c.not_null
+        and not (c.default or c.identity or c.generated)
+    ]  # fmt: skip
+    if unfilled and any(c.type_name == "tsvector" for c in found.columns):
+        # A search index the application builds on PostgreSQL only (Wagtail's): derived
+        # data in another shape, rebuilt by the application.
+        st.report.add(
+            "target-search-index", Severity.LOSSY,
+            f"table {table.name}: its target {found.name} is a full-text search index of "
+            f"another shape ({', '.join(c.name for c in unfilled)} cannot be filled); its "
+            f"{rows} rows are not loaded: rebuild the index from the application (Wagtail: "
+            "manage.py update_index)",
+            line=table.line,
+        )  # fmt: skip
+        return None
+    for message, line in unsupported:
+        st.report.add("target-type-unsupported", Severity.LOSSY, message, line=line)
+    for column in unfilled:
+        dumped = next((c for c in table.insert_columns if found.column(c.name) is column), None)
+        why = (
+            f"the dump's column {dumped.name} is left out (its type is {column.shown})"
+            if dumped is not None
+            else "the dump has no column for it"
+        )
+        raise DumpconvError(
+            f"table {table.name}: the target column {found.name}.{column.name} is NOT NULL "
+            f"without a default, and {why}",
+            table.line,
+            "add the column in SQLite, or give it a DEFAULT in PostgreSQL and write the "
+            "target schema again",
+        )
     for column in found.columns:
         filled = column.default or column.identity or column.generated
         if column.name in names or not rows:
             continue
-        if column.not_null and not filled:
-            raise DumpconvError(
-                f"table {table.name}: the target column {found.name}.{column.name} is NOT "
-                "NULL without a default, and the dump has no column for it",
-                table.line,
-                "add the column in SQLite, or give it a DEFAULT in PostgreSQL and write the "
-                "target schema again",
-            )
         st.report.add("target-column-default", Severity.INFO,
                       f"{found.name}.{column.name}: not in the dump; "
                       f"{_filled_by(column) if filled else 'NULL'}",
@@ -204,6 +240,26 @@ def _load_order(
     return order, deferred
 
 
+def _emptied_with(target: TargetSchema, loads: dict[str, TargetTable]) -> dict[str, str]:
+    """The tables not loaded that reference an emptied table, directly or through another
+    (TRUNCATE must name them too), each with the table it references."""
+    emptied: dict[str, str] = {}
+    done = set(loads)
+    changed = True
+    while changed:
+        changed = False
+        for other in target.tables.values():
+            if other.schema != target.schema or other.name in done:
+                continue
+            refs = [fk.ref_table for fk in other.foreign_keys
+                    if fk.ref_schema == target.schema and fk.ref_table in done]  # fmt: skip
+            if refs:
+                emptied[other.name] = refs[0]
+                done.add(other.name)
+                changed = True
+    return emptied
+
+
 def _report_frame(
     st: Conversion, target: TargetSchema, loads: dict[str, TargetTable],
     deferred: list[tuple[str, str]],
@@ -217,14 +273,13 @@ def _report_frame(
             "application's migrations wrote there are replaced by the dump's",
             hint="--existing-rows append keeps them",
         )  # fmt: skip
-        for other in target.tables.values():
-            refs = {fk.ref_table for fk in other.foreign_keys if fk.ref_schema == target.schema}
-            if other.name not in loads and other.schema == target.schema and refs & set(loads):
-                st.report.add(
-                    "target-table-references", Severity.WARNING,
-                    f"table {other.name} is not loaded but references emptied tables: the "
-                    "load fails (and changes nothing) if it holds rows",
-                )  # fmt: skip
+        for name, parent in _emptied_with(target, loads).items():
+            st.report.add(
+                "target-table-emptied", Severity.WARNING,
+                f"table {name} is not loaded but is emptied too: it references {parent}, "
+                "which is emptied (PostgreSQL empties both or neither); its rows, if it has "
+                "any, are lost",
+            )  # fmt: skip
     for name, fk in deferred:
         st.report.add("target-fk-deferred", Severity.INFO,
                       f"{name}: foreign key {fk} is checked at the end of the load (its rows "

@@ -330,3 +330,82 @@ def test_hostile_names_in_both_schemas_stay_names(
     )  # fmt: skip
     assert loaded == list(enumerate(labels, 1))
     assert not Path("/tmp/owned").exists()
+
+
+def test_a_search_index_of_another_shape_is_left_for_the_application(
+    pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    """Wagtail's search index: text columns on SQLite (beside an FTS5 table), NOT NULL
+    tsvector columns and more on PostgreSQL. Its rows cannot load; they are reported, the
+    table is emptied with the table it references, and the rest of the load goes on."""
+    pg_server.query(
+        pg_db,
+        "CREATE TABLE public.kind (id integer PRIMARY KEY, name text NOT NULL);"
+        "CREATE TABLE public.entry (id integer PRIMARY KEY, kind_id integer NOT NULL "
+        "REFERENCES public.kind (id), title tsvector NOT NULL, title_text text NOT NULL);"
+        "INSERT INTO public.kind VALUES (1, 'from the migrations');"
+        "INSERT INTO public.entry VALUES (5, 1, to_tsvector('stale'), 'stale');",
+    )
+    schema = pg_server.dump_schema(pg_db, tmp_path / "schema.sql")
+    db, dump = _sqlite(
+        tmp_path,
+        "CREATE TABLE kind (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+        "CREATE TABLE entry (id INTEGER PRIMARY KEY, kind_id INTEGER NOT NULL, title TEXT);"
+        "INSERT INTO kind VALUES (1, 'page'), (2, 'image');"
+        "INSERT INTO entry VALUES (1, 1, 'Hello');",
+    )
+    out = tmp_path / "data.sql"
+    proc = _dumpconv("--target-schema", str(schema), str(dump), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "table entry: its target entry is a full-text search index of another shape" in (
+        proc.stderr
+    )
+    assert "table entry is not loaded but is emptied too: it references kind" in proc.stderr
+    assert pg_server.load_sql(pg_db, out).check().warnings == []
+    assert pg_server.query(pg_db, "SELECT * FROM public.kind ORDER BY id") == _rows(db, "kind")
+    assert pg_server.query(pg_db, "SELECT count(*) FROM public.entry") == [(0,)]
+
+
+def test_check_lists_every_refusal(target: Path, tmp_path: Path) -> None:
+    _db, dump = _sqlite(
+        tmp_path,
+        SOURCE + "UPDATE author SET uid = 'not a uuid' WHERE id = 2;"
+        "UPDATE book SET m = 'happy' WHERE id = 9;",
+    )
+    proc = _dumpconv("check", "--target-schema", str(target), str(dump))
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("dumpconv: error")]
+    assert len(errors) == 2, proc.stderr
+    assert "first 'not a uuid'" in errors[0]
+    assert "first 'happy'" in errors[1]
+    assert "info: " in proc.stderr  # the report comes first
+    proc = _dumpconv("--target-schema", str(target), str(dump))
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1
+    assert "(and 1 more: dumpconv check lists them all)" in proc.stderr
+
+
+def test_exclude_table_data(target: Path, pg_server: PgServer, pg_db: str, tmp_path: Path) -> None:
+    db, dump = _sqlite(tmp_path, SOURCE)
+    pg_server.query(pg_db, "INSERT INTO public.author (id, name, uid) "
+                           "VALUES (1, 'x', gen_random_uuid())")  # fmt: skip
+    pg_server.query(pg_db, "INSERT INTO public.book (id, author_id, title) VALUES (50, 1, 'kept')")
+    out = tmp_path / "data.sql"
+    proc = _dumpconv("--target-schema", str(target), "--exclude-table-data", "BOOK",
+                     "--exclude-table-data", "nothing", str(dump), "-o", str(out))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "table book: its 2 rows are not loaded (--exclude-table-data)" in proc.stderr
+    assert "--exclude-table-data nothing matched no table" in proc.stderr
+    # book references author, which is emptied: so book is emptied too, and said to be.
+    assert "table book is not loaded but is emptied too: it references author" in proc.stderr
+    assert pg_server.load_sql(pg_db, out).check().warnings == []
+    assert pg_server.query(pg_db, "SELECT count(*) FROM public.book") == [(0,)]
+    assert pg_server.query(pg_db, "SELECT id, name FROM public.author ORDER BY id") == [
+        r[:2] for r in _rows(db, "author")
+    ]
+    proc = _dumpconv("--exclude-table-data", "book", str(dump), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    script = out.read_text()
+    assert "CREATE TABLE public.book" in script
+    assert "COPY public.book" not in script
+    assert "COPY public.author" in script
