@@ -10,6 +10,8 @@ gives way to the ordinary decision when the data does not fit; a user's ``--cast
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dumpconv.decide.casts import Cast, parse_cast
 
 #: Tables that mark a framework's database, by framework (all of them must be there).
@@ -86,3 +88,37 @@ def framework_cast(framework: str, declared: str) -> Cast | None:
     cast = parse_cast(f"{key}={pg_type}")
     return Cast(cast.text, None, None, cast.declared, cast.pg_type, cast.declared_as,
                 cast.transform, f"{NAMES[framework]}: {why}")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A table an application's migrations build in another shape on PostgreSQL and fill
+    again itself (a search index): created in its PostgreSQL shape, empty."""
+
+    columns: tuple[tuple[str, str], ...]  # (column, PostgreSQL type): NOT NULL, replaced or added
+    gin: tuple[tuple[str, str], ...]  # (index name, column): GIN indexes PostgreSQL's has
+    what: str
+    rebuild: str
+
+
+#: By framework and table (folded name). Wagtail's search index: text columns beside an
+#: FTS5 table on SQLite; tsvector columns, their texts and GIN indexes on PostgreSQL
+#: (wagtail/search/migrations 0006 and 0010 branch on the database vendor).
+DERIVED: dict[str, dict[str, Derived]] = {
+    "django": {
+        "wagtailsearch_indexentry": Derived(
+            (("autocomplete", "tsvector"), ("title", "tsvector"), ("body", "tsvector"),
+             ("title_text", "text"), ("body_text", "text")),
+            (("wagtailsear_autocom_476c89_gin", "autocomplete"),
+             ("wagtailsear_body_90c85d_gin", "body"),
+             ("wagtailsear_title_9caae0_gin", "title")),
+            "Wagtail's search index",
+            "python manage.py update_index",
+        ),
+    },
+}  # fmt: skip
+
+
+def derived_table(framework: str | None, table: str) -> Derived | None:
+    """The PostgreSQL shape of a derived table of the framework (folded name), or None."""
+    return DERIVED.get(framework or "", {}).get(table)

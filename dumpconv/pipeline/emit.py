@@ -41,7 +41,7 @@ def write_script(st: Conversion, w: Writer, plan: Plan, restrict_key: str | None
             w.statement(t.create, "create-table")
             w.blank()
         cols = None if table.external else [c.pg for c in table.insert_columns]
-        if st.spool.rows(table.key) and table.key not in st.options.exclude_data:
+        if st.spool.rows(table.key) and not t.left_out and table.key not in st.options.exclude_data:
             w.copy(table.pg, cols, st.spool.read(table.key, t.reencode))
         if t.setval is not None:
             w.setval(table.pg, *t.setval)

@@ -14,6 +14,7 @@ from dumpconv.decide.typemap import (
 )
 from dumpconv.pipeline.catalog import virtual_table_storage
 from dumpconv.pipeline.columns import decide_columns, unstorable_text
+from dumpconv.pipeline.derived import derived_shape, duration_hints
 from dumpconv.pipeline.state import (
     Conversion,
     Plan,
@@ -152,10 +153,15 @@ class Planner:
                 )  # fmt: skip
         stats = {c.key: st for c, st in zip(table.insert_columns, state.stats.columns,
                                              strict=True)}  # fmt: skip
+        duration_hints(self.st, state, decisions)
         nulls = {k: st.classes.nulls for k, st in stats.items()}
-        made = translate.create_table(table, decisions, nulls)
+        shaped = derived_shape(self.st, table, decisions)
+        if shaped is None:
+            made = translate.create_table(table, decisions, nulls)
+        else:  # created as the framework makes it on PostgreSQL, empty
+            made = translate.create_table(shaped[0], shaped[1], {})
         notes = list(made.notes)
-        post = list(made.post)
+        post = list(made.post) + (shaped[2] if shaped is not None else [])
         unsafe = {c for t, c in plan.unsafe if t == table.key}
         post.extend(translate.key_items(table, self.st.schema, nulls, notes, unsafe))
         scope = translate.Scope(self.st.schema, [table], plan.types)
@@ -186,7 +192,8 @@ class Planner:
             how = decisions[c.key].reencode
             if how is not None:
                 reencode[i] = how
-        unstorable_text(self.st, state, reencode, decisions)
+        if shaped is None:
+            unstorable_text(self.st, state, reencode, decisions)
         setval = None
         if table.rowid_alias is not None:
             alias = table.column(table.rowid_alias)
@@ -197,7 +204,8 @@ class Planner:
                 self.st.sequences.get(table.key, 0),
             )
             setval = (alias.pg, top or None)
-        return TablePlan(state, made.create, [str(n) for n in notes], reencode, setval)
+        return TablePlan(state, made.create, [str(n) for n in notes], reencode, setval,
+                         left_out=shaped is not None)  # fmt: skip
 
     def _report_left_out(self, item: translate.PostItem, line: int) -> None:
         if item.left_out is not None:

@@ -90,6 +90,7 @@ class TablePlan:
     setval: tuple[str, int | None] | None
     resync: int | None = None  # data-only: move existing sequences past the data and this
     target: TargetLoad | None = None  # --target-schema: where the rows go
+    left_out: bool = False  # its rows are not loaded (a derived table, rebuilt by the app)
 
 
 @dataclass

@@ -5,8 +5,9 @@ Offers, for the pipeline:
 * :func:`create_table` (``tables``): CREATE TABLE for a table whose types are decided, with
   the notes a reviewer sees above it;
 * post-data items (``items.PostItem``): :func:`key_items`, :func:`foreign_key_item`,
-  :func:`check_item`, :func:`generated_item` (``constraints``), :func:`index_item`
-  (``indexes``), :func:`view_item` (``views``), expression defaults (``defaults``);
+  :func:`check_item`, :func:`generated_item` (``constraints``), :func:`index_item`,
+  :func:`gin_index_item` (``indexes``), :func:`view_item` (``views``), expression
+  defaults (``defaults``);
 * :func:`translate_expr` / :func:`translate_query` (``expressions``): the one expression
   translator all of them use, calling SQLite functions only through the table in
   ``functions``.
@@ -14,7 +15,7 @@ Offers, for the pipeline:
 
 from dumpconv.translate.constraints import check_item, foreign_key_item, generated_item, key_items
 from dumpconv.translate.expressions import Scope, Untranslatable, translate_expr, translate_query
-from dumpconv.translate.indexes import index_item
+from dumpconv.translate.indexes import gin_index_item, index_item
 from dumpconv.translate.items import MERGING_TYPES, Note, PostItem, TableDDL
 from dumpconv.translate.tables import create_table
 from dumpconv.translate.views import view_item
@@ -30,6 +31,7 @@ __all__ = [
     "create_table",
     "foreign_key_item",
     "generated_item",
+    "gin_index_item",
     "index_item",
     "key_items",
     "translate_expr",

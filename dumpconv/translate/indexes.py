@@ -92,3 +92,12 @@ def index_item(
     changed = f"index {name}: {'; '.join(notes)}" if notes else None
     comments = tuple(f"dumpconv: index {name}: {n}" for n in notes)
     return PostItem(sql, 1, "index", guard=guard, changed=changed, comments=comments)
+
+
+def gin_index_item(table_pg: str, name: str, column_pg: str) -> PostItem:
+    """A GIN index on one column (a tsvector of a derived search table), guarded."""
+    sql = (
+        f"CREATE INDEX {quote_ident(name)} ON {qualified(table_pg)} USING gin "
+        f"({quote_ident(column_pg)});"
+    )
+    return PostItem(sql, 1, "index", guard=f"index {name}")

@@ -63,6 +63,7 @@ TYPES: frozenset[str] = frozenset(
     {
         "int2", "int4", "int8", "bool", "float8", "numeric", "varchar", "text", "bytea",
         "timestamp", "timestamptz", "date", "time", "json", "jsonb", "uuid", "interval", "inet",
+        "tsvector",
         "regclass", "regnamespace",
     }
 )  # fmt: skip
