@@ -4,6 +4,7 @@ leaves, and its columns get the types its own PostgreSQL backend creates, when t
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ import dumpconv
 from dumpconv.base.errors import DumpconvError
 from dumpconv.decide.casts import Cast, parse_cast
 from dumpconv.decide.frameworks import detect, framework_cast
+from tests.pgharness import PgServer
 
 DJANGO_HEAD = (
     'CREATE TABLE "django_migrations" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
@@ -182,3 +184,55 @@ def test_sqlalchemy_types_keys_included() -> None:
     # SQLAlchemy's Interval is 1970-01-01 plus it: back to the interval, sign included.
     assert "86402000003 microseconds" in sql
     assert "-1000000 microseconds" in sql
+
+
+WAGTAIL_INDEX = (
+    'CREATE TABLE "wagtailsearch_indexentry" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
+    '"object_id" varchar(50) NOT NULL, "title_norm" real NOT NULL, "autocomplete" text NULL, '
+    '"body" text NULL, "title" text NOT NULL);\n'
+    "INSERT INTO wagtailsearch_indexentry VALUES(1,'4',0.75,'Hello','Body text','Hello');\n"
+)
+
+
+@pytest.mark.pg
+def test_wagtails_search_index_is_created_as_on_postgresql_and_empty(
+    pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    sql, report = convert(DJANGO_HEAD + WAGTAIL_INDEX)
+    [line] = [d for d in report.diagnostics if d.code == "derived-table"]
+    assert "its 1 rows are not loaded" in line.message
+    assert "update_index" in line.message
+    assert "COPY public.wagtailsearch_indexentry" not in sql
+    script = tmp_path / "pg.sql"
+    script.write_text(sql)
+    assert pg_server.load_sql(pg_db, script).check().warnings == []
+    columns = pg_server.query(
+        pg_db,
+        "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+        "WHERE table_name = 'wagtailsearch_indexentry' AND data_type IN ('tsvector', 'text') "
+        "ORDER BY column_name",
+    )
+    assert columns == [
+        ("autocomplete", "tsvector", "NO"), ("body", "tsvector", "NO"),
+        ("body_text", "text", "NO"), ("title", "tsvector", "NO"), ("title_text", "text", "NO"),
+    ]  # fmt: skip
+    gin = pg_server.query(
+        pg_db, "SELECT count(*) FROM pg_indexes WHERE tablename = 'wagtailsearch_indexentry' "
+               "AND indexdef LIKE '%USING gin%'",
+    )  # fmt: skip
+    assert gin == [(3,)]
+    # Without Django, the same table is only a table.
+    sql, report = convert(WAGTAIL_INDEX, framework="none")
+    assert "COPY public.wagtailsearch_indexentry" in sql
+
+
+def test_django_bigint_columns_are_named_as_possible_durations() -> None:
+    body = DJANGO_HEAD + (
+        'CREATE TABLE "shop_job" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, '
+        '"wait" bigint NULL, "n" integer NULL);\n'
+    )
+    _, report = convert(body)
+    hints = [d for d in report.diagnostics if d.code == "maybe-duration"]
+    assert [h.hint for h in hints] == ["if it is a DurationField: --cast shop_job.wait=interval"]
+    _, report = convert(body, casts=(parse_cast("shop_job.wait=interval"),))
+    assert not [d for d in report.diagnostics if d.code == "maybe-duration"]
