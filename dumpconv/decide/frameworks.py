@@ -99,6 +99,7 @@ class Derived:
     gin: tuple[tuple[str, str], ...]  # (index name, column): GIN indexes PostgreSQL's has
     what: str
     rebuild: str
+    sqlite_side: tuple[str, ...] = ()  # tables (virtual) only SQLite has for it
 
 
 #: By framework and table (folded name). Wagtail's search index: text columns beside an
@@ -114,6 +115,7 @@ DERIVED: dict[str, dict[str, Derived]] = {
              ("wagtailsear_title_9caae0_gin", "title")),
             "Wagtail's search index",
             "python manage.py update_index",
+            ("wagtailsearch_indexentry_fts",),
         ),
     },
 }  # fmt: skip
@@ -122,3 +124,11 @@ DERIVED: dict[str, dict[str, Derived]] = {
 def derived_table(framework: str | None, table: str) -> Derived | None:
     """The PostgreSQL shape of a derived table of the framework (folded name), or None."""
     return DERIVED.get(framework or "", {}).get(table)
+
+
+def derived_of(framework: str | None, table: str) -> tuple[str, Derived] | None:
+    """The derived table a table (folded name) is, or is the SQLite-only side of."""
+    for name, derived in DERIVED.get(framework or "", {}).items():
+        if table == name or table in derived.sqlite_side:
+            return name, derived
+    return None

@@ -7,7 +7,7 @@ from dumpconv.base.errors import DumpconvError, TranslateError
 from dumpconv.base.pgsql import valid_text
 from dumpconv.base.report import Severity, TableCounts
 from dumpconv.decide.casts import Cast
-from dumpconv.decide.frameworks import MARKERS, NAMES, RULES, detect, framework_cast
+from dumpconv.decide.frameworks import MARKERS, NAMES, RULES, derived_of, detect, framework_cast
 from dumpconv.decide.stats import TableStats
 from dumpconv.decide.target import target_cast
 from dumpconv.decide.typemap import (
@@ -49,8 +49,9 @@ class Catalog:
             self.st.skipped[key] = (
                 f"table {table.name} (line {line}): storage of virtual table {vtab}"
             )
+            derived = derived_of(self.st.framework, fold(vtab)) is not None
             self.st.report.add(
-                "virtual-table-skipped", Severity.WARNING,
+                "virtual-table-skipped", Severity.INFO if derived else Severity.WARNING,
                 f"table {table.name} is internal storage of virtual table {vtab}; skipped",
                 line=line,
             )  # fmt: skip
@@ -145,6 +146,15 @@ class Catalog:
         name = _virtual_table_name(sql, line)
         self.st.virtual.append((name, sql, line))
         self.st.skipped[fold(name)] = "virtual table"
+        found = derived_of(self.st.framework, fold(name))
+        if found is not None:
+            self.st.report.add(
+                "virtual-table-skipped", Severity.INFO,
+                f"virtual table {name} is the SQLite side of {found[1].what}: not needed on "
+                f"PostgreSQL ({found[1].rebuild} fills the index again); skipped",
+                line=line,
+            )  # fmt: skip
+            return
         self.st.report.add(
             "virtual-table-skipped", Severity.LOSSY,
             f"virtual table {name} has no PostgreSQL equivalent; skipped with its rows",

@@ -10,10 +10,11 @@ import dataclasses
 
 from dumpconv import translate
 from dumpconv.base.report import Severity
-from dumpconv.decide.frameworks import NAMES, derived_table
+from dumpconv.decide.frameworks import NAMES, derived_of, derived_table
 from dumpconv.decide.typemap import Decision
 from dumpconv.pipeline.state import Conversion, TableState
 from dumpconv.read.schema import Affinity, Column, Table, fold
+from dumpconv.read.triggers import trigger_names
 
 
 def derived_shape(
@@ -72,3 +73,24 @@ def duration_hints(st: Conversion, state: TableState, decisions: dict[str, Decis
                 line=table.line,
                 hint=f"if it is a DurationField: --cast {table.name}.{col.name}=interval",
             )  # fmt: skip
+
+
+def report_trigger(st: Conversion, text: str, line: int) -> None:
+    """A SQLite trigger is not converted: a lossy line naming it, unless it only keeps the
+    SQLite side of a derived table in sync (not needed on PostgreSQL)."""
+    names = trigger_names(text, line)
+    found = derived_of(st.framework, fold(names[1])) if names else None
+    if names is not None and found is not None:
+        st.report.add(
+            "trigger-skipped", Severity.INFO,
+            f"trigger {names[0]} on {names[1]} keeps the SQLite side of {found[1].what} "
+            "in sync: not needed on PostgreSQL; skipped",
+            line=line,
+        )  # fmt: skip
+    else:
+        which = f"trigger {names[0]} on {names[1]}" if names else "trigger"
+        st.report.add(
+            "trigger-skipped", Severity.LOSSY,
+            f"{which} not converted: SQLite trigger bodies need rewriting as PL/pgSQL",
+            line=line, hint="recreate the trigger by hand after loading",
+        )  # fmt: skip

@@ -14,7 +14,7 @@ from dumpconv.decide.typemap import (
 )
 from dumpconv.pipeline.catalog import virtual_table_storage
 from dumpconv.pipeline.columns import decide_columns, unstorable_text
-from dumpconv.pipeline.derived import derived_shape, duration_hints
+from dumpconv.pipeline.derived import derived_shape, duration_hints, report_trigger
 from dumpconv.pipeline.state import (
     Conversion,
     Plan,
@@ -218,11 +218,7 @@ class Planner:
             return translate.index_item(text, line, self.st.schema, plan.types, plan.unsafe)
         if kind is Kind.CREATE_VIEW:
             return translate.view_item(text, line, self.st.schema, plan.types)
-        self.st.report.add(
-            "trigger-skipped", Severity.LOSSY,
-            "trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL",
-            line=line, hint="recreate the trigger by hand after loading",
-        )  # fmt: skip
+        report_trigger(self.st, text, line)
         return translate.PostItem(
             "", 6, comments=(f"dumpconv: trigger skipped (line {line}):", f"  {text}")
         )

@@ -620,7 +620,7 @@ info: line 177: strict_t: SQLite clause dropped: STRICT [definition-changed]
 lossy: line 232: strings.s: text is not valid UTF-8; invalid bytes replaced by U+FFFD (2 values: input lines 232-233) [invalid-utf8-replaced]
 warning: line 236: table with space.a: declared without a type, text: holds integers, texts: text holds them all, numbers as their digits [type-widened]
 warning: line 236: table with space.b: declared without a type, bytea: holds reals, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
-lossy: line 243: trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
-lossy: line 249: trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
+lossy: line 243: trigger trg_items_ins on items not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
+lossy: line 249: trigger trg order upd on order not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
 lossy: line 253: index idx order user: COLLATE NOCASE dropped [definition-changed]
 dumpconv: 21 tables, 116 rows, 28 notes (8 lossy)

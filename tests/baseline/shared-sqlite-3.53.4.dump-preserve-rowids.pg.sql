@@ -620,7 +620,7 @@ warning: line 103: numbers.x: declared without a type, text: holds integers, rea
 warning: line 146: mixed.int_col: declared INTEGER, bytea: holds integers, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
 warning: line 146: mixed.any_col: declared without a type, bytea: holds integers, reals, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
 warning: line 151: events.dt: declared DATETIME, text: declared timestamp, kept as text: holds integers, reals beside the texts; as epoch-s they run from 1970-01-29 11:25:11 to 2024-01-02 03:04:05 UTC: --cast events.dt=timestamptz:epoch-s converts them [type-widened]
-lossy: line 234: trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
-lossy: line 241: trigger not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
+lossy: line 234: trigger trg_items_ins on items not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
+lossy: line 241: trigger trg order upd on order not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
 lossy: line 245: index idx order user: COLLATE NOCASE dropped [definition-changed]
 dumpconv: 21 tables, 116 rows, 28 notes (8 lossy)
