@@ -136,10 +136,10 @@ def decide_cast(st: ColumnStats, cast: Cast, where: str) -> Decision:
             raise refuse(f"holds {st.infinities} infinities, which JSON cannot represent")
         failed(st.not_json, "values that are not valid JSON")
         return Decision(t, cast.label, Reencode.REAL_SHORTEST if C_REAL in kinds else None)
-    if base == "uuid":
-        only(C_TEXT)
+    if base == "uuid":  # texts, or 16-byte blobs (sqlalchemy_utils' binary UUIDType)
+        only(C_TEXT, C_BLOB)
         failed(st.not_uuid, "values that are not UUIDs")
-        return Decision(t, cast.label)
+        return Decision(t, cast.label, Reencode.UUID_FROM_BLOB if C_BLOB in kinds else None)
     if base == "inet":
         only(C_TEXT)
         failed(st.not_inet, "values that are not IP addresses")

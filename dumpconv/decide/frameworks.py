@@ -64,6 +64,10 @@ RULES: dict[str, dict[str, tuple[str, str]]] = {
             "a UUID type over CHAR(36) (a TypeDecorator, as Prefect's) is "
             "the native uuid on PostgreSQL",
         ),
+        "BINARY(16)": (
+            "uuid",
+            "sqlalchemy_utils' UUIDType (binary, the default) is the native uuid on PostgreSQL",
+        ),
         "INTEGER": ("integer", "Integer is integer on PostgreSQL (BigInteger is BIGINT)"),
         "JSON": ("json", "JSON is json on PostgreSQL (JSONB only when declared so)"),
     },

@@ -130,6 +130,10 @@ def _update_column(st: ColumnStats, batch: Batch, c: int) -> None:
             _check_numeric_fit(st, batch, c, reals)
     if classes.texts:
         _update_texts(st, batch, c, classes)
+    if classes.blobs and st.declared.cat is Cat.UUID:  # 16 bytes: a binary UUID
+        for r, f in _rows_of_class(batch.fields[c :: batch.arity], classes, C_BLOB):
+            if len(f) != len(b"\\\\x") + 32:
+                st.not_uuid.fail(f, batch.line_of(r))
 
 
 def _of_class(col: list[bytes], classes: Classes, cls: int) -> list[bytes]:

@@ -193,6 +193,7 @@ class Reencode(Enum):
     EPOCH_US = "epoch-us"  # … in microseconds
     JULIAN_DAY = "julian-day"  # Julian day numbers to the instant they name
     MICROSECONDS = "microseconds"  # integers to the interval of that many microseconds
+    UUID_FROM_BLOB = "uuid-from-blob"  # 16-byte blobs (\\x + 32 hex digits) to uuid text
     TIME_OF_DAY = "time-of-day"  # "2000-01-01 HH:MM:SS" (Rails' times) to "HH:MM:SS"
 
 

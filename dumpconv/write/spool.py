@@ -228,6 +228,7 @@ _KINDS: dict[Reencode, tuple[int, ...]] = {
     Reencode.TO_BYTEA: (C_INT, C_REAL, C_TEXT),
     Reencode.MICROSECONDS: (C_INT, C_TEXT),
     Reencode.TIME_OF_DAY: (C_TEXT,),
+    Reencode.UUID_FROM_BLOB: (C_BLOB,),
     **{r: (C_INT, C_REAL, C_TEXT, C_BLOB) for r in Reencode if r.value in TRANSFORMS},
 }
 
@@ -268,8 +269,11 @@ def _converter(how: Recode) -> Callable[[bytes, int], bytes]:
     fix = Reencode.FIX_UTF8 in todo
     nul = next((p for p, r in _NUL_STEPS.items() if r in todo), None)
     dated = Reencode.TIME_OF_DAY in todo
+    binary_uuid = Reencode.UUID_FROM_BLOB in todo
 
     def convert(field: bytes, kind: int) -> bytes:
+        if binary_uuid and kind == C_BLOB:  # checked: \\x and 32 hex digits
+            return field[3:]
         if kind == C_TEXT:
             if dated and field.startswith(DATED_TIME):
                 return field[len(DATED_TIME) :]

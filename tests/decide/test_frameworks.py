@@ -4,6 +4,7 @@ leaves, and its columns get the types its own PostgreSQL backend creates, when t
 from __future__ import annotations
 
 import io
+import uuid
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,27 @@ def test_django_bigint_columns_are_named_as_possible_durations() -> None:
     assert [h.hint for h in hints] == ["if it is a DurationField: --cast shop_job.wait=interval"]
     _, report = convert(body, casts=(parse_cast("shop_job.wait=interval"),))
     assert not [d for d in report.diagnostics if d.code == "maybe-duration"]
+
+
+@pytest.mark.pg
+def test_sqlalchemy_binary_uuids_become_uuid(
+    pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    """sqlalchemy_utils' UUIDType stores 16 bytes in BINARY(16) on SQLite, uuid on
+    PostgreSQL: the bytes are the UUID."""
+    ids = [uuid.UUID("12345678-1234-5678-1234-567812345678"), uuid.uuid4()]
+    body = (
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);\n"
+        "CREATE TABLE run (\n\tid BINARY(16) NOT NULL, \n\tPRIMARY KEY (id)\n);\n"
+        + "".join(f"INSERT INTO run VALUES(X'{u.hex}');\n" for u in ids)
+    )
+    sql, _ = convert(body)
+    assert "id uuid NOT NULL" in sql
+    script = tmp_path / "pg.sql"
+    script.write_text(sql)
+    assert pg_server.load_sql(pg_db, script).check().warnings == []
+    assert pg_server.query(pg_db, "SELECT id FROM public.run") == [(u,) for u in ids]
+    # A blob of another length is no UUID: the column stays bytea, reported.
+    sql, report = convert(body + "INSERT INTO run VALUES(X'00');\n")
+    assert "id bytea NOT NULL" in sql
+    assert any("does not fit" in d.message for d in report.diagnostics)
