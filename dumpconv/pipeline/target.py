@@ -13,6 +13,7 @@ from dumpconv.base.errors import DumpconvError, Refusals
 from dumpconv.base.report import Severity
 from dumpconv.decide.typemap import Decision
 from dumpconv.pipeline.columns import decide_columns, unstorable_text
+from dumpconv.pipeline.orphans import check_orphans
 from dumpconv.pipeline.state import (
     Conversion,
     Plan,
@@ -66,6 +67,8 @@ def plan_target(st: Conversion, plan: Plan) -> Plan:
         if made is not None:
             loads[found.name] = found
             by_target[found.name] = made
+    if not refused:
+        refused.extend(check_orphans(st, loads, by_target))
     if refused:
         raise Refusals(refused)
     order, deferred = _load_order(target, loads)
@@ -126,6 +129,14 @@ def _table_plan(
                     line,
                 ))  # fmt: skip
             continue
+        if column.not_null and cst.classes.nulls:
+            raise DumpconvError(
+                f"{where} holds {cst.classes.nulls} NULLs, and its target column "
+                f"{found.name}.{column.name} is NOT NULL",
+                table.line,
+                "fill them in SQLite (UPDATE … SET … WHERE … IS NULL), or allow NULL in "
+                "PostgreSQL and write the target schema again",
+            )
         dec = decisions[col.key]
         if dec.lossy is not None:
             st.report.add("value-rounded", Severity.LOSSY,

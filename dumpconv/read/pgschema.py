@@ -49,6 +49,7 @@ class ForeignKey:
     ref_schema: str
     ref_table: str
     deferrable: bool
+    ref_columns: tuple[str, ...] = ()  # empty: the referenced table's primary key
 
 
 @dataclass(slots=True)
@@ -59,6 +60,7 @@ class TargetTable:
     columns: list[TargetColumn] = field(default_factory=list)
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     triggers: list[str] = field(default_factory=list)  # fired by INSERT or TRUNCATE
+    primary_key: tuple[str, ...] = ()
 
     def column(self, name: str) -> TargetColumn | None:
         """The column named so, exactly or else regardless of case (as the table lookup)."""
@@ -224,6 +226,11 @@ def _statement(
         for elt in stmt.tableElts or ():
             if isinstance(elt, ast.ColumnDef):
                 table.columns.append(_column(elt))
+                for con in elt.constraints or ():  # written inline (not by pg_dump)
+                    if con.contype is enums.ConstrType.CONSTR_PRIMARY:
+                        table.primary_key = (elt.colname or "",)
+                    elif con.contype is enums.ConstrType.CONSTR_FOREIGN:
+                        _constraint(table, con, (elt.colname or "",))
             elif isinstance(elt, ast.Constraint):
                 _constraint(table, elt)
         schema.tables[key] = table
@@ -282,17 +289,19 @@ def _column_constraint(col: TargetColumn, con: ast.Constraint) -> None:
         col.generated = True
 
 
-def _constraint(table: TargetTable, con: ast.Constraint) -> None:
+def _constraint(table: TargetTable, con: ast.Constraint, inline: tuple[str, ...] = ()) -> None:
     if con.contype is enums.ConstrType.CONSTR_FOREIGN and con.pktable is not None:
         table.foreign_keys.append(
             ForeignKey(
                 con.conname or "",
-                tuple(a.sval for a in con.fk_attrs or ()),
+                tuple(a.sval for a in con.fk_attrs or ()) or inline,
                 *_qualified(con.pktable),
                 bool(con.deferrable),
+                tuple(a.sval for a in con.pk_attrs or ()),
             )
         )
     elif con.contype is enums.ConstrType.CONSTR_PRIMARY:
+        table.primary_key = tuple(k.sval for k in con.keys or ())
         for key in con.keys or ():
             col = table.column(key.sval)
             if col is not None:

@@ -409,3 +409,35 @@ def test_exclude_table_data(target: Path, pg_server: PgServer, pg_db: str, tmp_p
     assert "CREATE TABLE public.book" in script
     assert "COPY public.book" not in script
     assert "COPY public.author" in script
+
+
+def test_nulls_for_a_not_null_target_column_are_refused(target: Path, tmp_path: Path) -> None:
+    _db, dump = _sqlite(
+        tmp_path,
+        SOURCE.replace("title TEXT NOT NULL", "title TEXT") + "UPDATE book SET title = NULL;",
+    )
+    proc = _dumpconv("check", "--target-schema", str(target), str(dump))
+    assert proc.returncode == 1
+    assert "book.title holds 2 NULLs, and its target column book.title is NOT NULL" in (proc.stderr)
+
+
+def test_rows_referencing_nothing_are_found_before_the_load(
+    target: Path, pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    """SQLite ran without enforcing keys: a book of an author that does not exist. The load
+    would fail at its end; dumpconv says so first, naming the key and the value."""
+    _db, dump = _sqlite(tmp_path, SOURCE + "INSERT INTO book VALUES (11, 42, 'orphan', "
+                                           "NULL, NULL, NULL, NULL, NULL, NULL);")  # fmt: skip
+    proc = _dumpconv("check", "--target-schema", str(target), str(dump))
+    assert proc.returncode == 1
+    assert "table book: 1 rows have a author_id that no row of author has (first '42')" in (
+        proc.stderr
+    )
+    # As pg_dump --disable-triggers: loaded unchecked (superuser), with a warning.
+    out = tmp_path / "data.sql"
+    proc = _dumpconv("--target-schema", str(target), "--disable-triggers", str(dump),
+                     "-o", str(out))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: line" in proc.stderr
+    assert pg_server.load_sql(pg_db, out).check().warnings == []
+    assert pg_server.query(pg_db, "SELECT title FROM public.book WHERE id = 11") == [("orphan",)]
