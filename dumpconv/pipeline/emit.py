@@ -85,7 +85,9 @@ def _write_target(st: Conversion, w: Writer, plan: Plan, target: TargetPlan) -> 
         if target.disable_triggers:
             w.triggers(load.table, enable=False)
         if st.spool.rows(source.key):
-            w.copy(load.table, load.columns, st.spool.read(source.key, t.reencode, load.keep))
+            every = load.keep == list(range(len(source.insert_columns)))
+            keep = None if every else load.keep  # all columns in order: nothing to cut
+            w.copy(load.table, load.columns, st.spool.read(source.key, t.reencode, keep))
         if target.disable_triggers:
             w.triggers(load.table, enable=True)
         for column, top in load.setvals:

@@ -77,16 +77,15 @@ def _values(
     key = plan.state.table.key
     if missing is None and st.spool.rows(key) > MAX_KEYS:
         return None
-    at = load.columns.index(column)
-    for piece in st.spool.read(key, plan.reencode, load.keep):
-        for row in piece[:-1].split(b"\n"):
-            value = _normal(row.split(b"\t")[at])
-            if value == b"\\N":
-                continue
-            if missing is None:
-                against.add(value)
-            elif value not in against:
-                missing.append(value)
+    at = load.keep[load.columns.index(column)]  # its place in the spooled rows
+    for piece in st.spool.read(key, plan.reencode):
+        values = [row.split(b"\t", at + 1)[at] for row in piece[:-1].split(b"\n")]
+        if any(len(v) in (32, 36) for v in values):
+            values = [_normal(v) for v in values]
+        if missing is None:
+            against.update(values)
+        else:
+            missing.extend(v for v in values if v not in against and v != b"\\N")
     return against
 
 
