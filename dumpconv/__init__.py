@@ -5,6 +5,6 @@ from __future__ import annotations
 from dumpconv.base.errors import DumpconvError
 from dumpconv.base.report import Report
 from dumpconv.base.version import VERSION as __version__
-from dumpconv.pipeline import Options, convert
+from dumpconv.pipeline import Options, convert, read_target
 
-__all__ = ["DumpconvError", "Options", "Report", "__version__", "convert"]
+__all__ = ["DumpconvError", "Options", "Report", "__version__", "convert", "read_target"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import io
 import json
 import sqlite3
 import subprocess
@@ -19,8 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from psycopg import sql
 
+import dumpconv
 from tests.pgharness import PgServer
 
 pytestmark = pytest.mark.pg
@@ -441,3 +445,52 @@ def test_rows_referencing_nothing_are_found_before_the_load(
     assert "warning: line" in proc.stderr
     assert pg_server.load_sql(pg_db, out).check().warnings == []
     assert pg_server.query(pg_db, "SELECT title FROM public.book WHERE id = 11") == [("orphan",)]
+
+
+# Names PostgreSQL and SQLite both hold: quotes, backslashes, newlines, psql look-alikes.
+NAMES = st.text(
+    st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), min_size=1, max_size=12
+).filter(lambda s: len(s.encode()) <= 63 and not s.lower().startswith("sqlite_"))
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(table=NAMES, column=NAMES.filter(lambda s: s.lower() != "id"), values=st.lists(
+    st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20),
+    max_size=4,
+))  # fmt: skip
+def test_any_names_and_texts_load_into_the_target(
+    pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory, table: str, column: str,
+    values: list[str],
+) -> None:  # fmt: skip
+    """Hostile names in the target schema and in the dump, hostile texts in the rows: the
+    rows arrive exactly, into the table of that name and nowhere else."""
+    tmp = tmp_path_factory.mktemp("names")
+    dsn = pg_server.create_db("names")
+    try:
+        pg_server.query(dsn, sql.SQL("CREATE TABLE public.{} (id integer PRIMARY KEY, {} text)")
+                        .format(sql.Identifier(table), sql.Identifier(column)))  # fmt: skip
+        schema = pg_server.dump_schema(dsn, tmp / "schema.sql")
+        db = tmp / "app.db"
+        con = sqlite3.connect(db)
+        q, qc = ('"' + n.replace('"', '""') + '"' for n in (table, column))
+        con.execute(f"CREATE TABLE {q} (id INTEGER PRIMARY KEY, {qc} TEXT)")
+        con.executemany(f"INSERT INTO {q} VALUES (?, ?)", list(enumerate(values, 1)))
+        con.commit()
+        con.close()
+        dump = subprocess.run(["sqlite3", db, ".dump"], capture_output=True, check=True).stdout
+        out = tmp / "data.sql"
+        target = dumpconv.read_target(str(schema))
+        with open(out, "wb") as f:
+            dumpconv.convert(io.BytesIO(dump), f, dumpconv.Options(target=target))
+        assert pg_server.load_sql(dsn, out).check().warnings == []
+        query = sql.SQL("SELECT id, {} FROM public.{} ORDER BY id")
+        loaded = pg_server.query(dsn, query.format(sql.Identifier(column), sql.Identifier(table)))
+        assert loaded == list(enumerate(values, 1))
+        assert pg_server.query(dsn, "SELECT count(*) FROM pg_tables WHERE schemaname = "
+                                    "'public'") == [(1,)]  # fmt: skip
+    finally:
+        pg_server.drop_db(dsn)
