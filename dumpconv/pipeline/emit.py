@@ -27,6 +27,8 @@ def write_script(st: Conversion, w: Writer, plan: Plan, restrict_key: str | None
         w.comment("dumpconv: already, with the same columns in the same order; each is")
         w.comment("dumpconv: found by its SQLite name, exactly or else regardless of case")
         w.blank()
+    for extension in sorted(plan.extensions):
+        w.extension(extension)
     for stage, t in enumerate(plan.tables, 1):
         table = t.state.table
         w.section(f"table {table.name} (line {table.line})")

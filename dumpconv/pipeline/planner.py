@@ -90,15 +90,18 @@ class Planner:
                 for col, st in zip(state.table.insert_columns, state.stats.columns, strict=True)
                 if len(st.classes.kinds) > 1
             }
-            for col_key, dec in plan.decisions[key].items():
-                plan.types[(key, col_key)] = dec.pg_type
+            for col in state.table.columns:
+                dec = plan.decisions[key][col.key]
+                plan.types[(key, col.key)] = dec.pg_type
                 if (
                     dec.pg_type in translate.MERGING_TYPES
                     or dec.reencode is Reencode.TO_BYTEA
-                    or col_key in replaced
-                    or col_key in mixed
+                    or col.key in replaced
+                    or col.key in mixed
+                    # citext folds all of Unicode, NOCASE only ASCII: 'É' and 'é' meet.
+                    or translate.case_insensitive(col.collate, dec.pg_type)
                 ):
-                    plan.unsafe.add((key, col_key))
+                    plan.unsafe.add((key, col.key))
         for state in self.st.tables.values():
             plan.tables.append(self._plan_table(state, plan))
         for kind, text, line in self.st.deferred:
@@ -160,6 +163,7 @@ class Planner:
             made = translate.create_table(table, decisions, nulls)
         else:  # created as the framework makes it on PostgreSQL, empty
             made = translate.create_table(shaped[0], shaped[1], {})
+        plan.extensions |= made.extensions
         notes = list(made.notes)
         post = list(made.post) + (shaped[2] if shaped is not None else [])
         unsafe = {c for t, c in plan.unsafe if t == table.key}

@@ -122,6 +122,7 @@ class Plan:
     tables: list[TablePlan] = field(default_factory=list)
     post: list[translate.PostItem] = field(default_factory=list)
     target: TargetPlan | None = None
+    extensions: set[str] = field(default_factory=set)  # created after BEGIN (citext)
 
 
 @dataclass

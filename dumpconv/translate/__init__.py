@@ -16,17 +16,26 @@ Offers, for the pipeline:
 from dumpconv.translate.constraints import check_item, foreign_key_item, generated_item, key_items
 from dumpconv.translate.expressions import Scope, Untranslatable, translate_expr, translate_query
 from dumpconv.translate.indexes import gin_index_item, index_item
-from dumpconv.translate.items import MERGING_TYPES, Note, PostItem, TableDDL
+from dumpconv.translate.items import (
+    CITEXT,
+    MERGING_TYPES,
+    Note,
+    PostItem,
+    TableDDL,
+    case_insensitive,
+)
 from dumpconv.translate.tables import create_table
 from dumpconv.translate.views import view_item
 
 __all__ = [
+    "CITEXT",
     "MERGING_TYPES",
     "Note",
     "PostItem",
     "Scope",
     "TableDDL",
     "Untranslatable",
+    "case_insensitive",
     "check_item",
     "create_table",
     "foreign_key_item",

@@ -7,7 +7,7 @@ from dumpconv.read.cursor import Cursor
 from dumpconv.read.lexer import Tok
 from dumpconv.read.schema import Schema, fold
 from dumpconv.translate.expressions import Scope, Untranslatable, translate_expr
-from dumpconv.translate.items import PostItem, left_out
+from dumpconv.translate.items import PostItem, case_insensitive, left_out
 
 
 def index_item(
@@ -38,7 +38,8 @@ def index_item(
     scope = Scope(schema, [table], types)
     cur.expect_op("(")
     items: list[str] = []
-    notes: list[str] = []
+    notes: list[str] = []  # what is lost
+    remarks: list[str] = []  # what is translated differently, and keeps its meaning
     risky = False
     while True:
         toks = cur.until_comma()
@@ -48,16 +49,32 @@ def index_item(
         while toks and toks[-1].is_word("ASC", "DESC"):
             desc = " DESC" if toks[-1].upper == "DESC" else desc
             toks = toks[:-1]
+        collate = ""
         if len(toks) >= 2 and toks[-2].is_word("COLLATE"):
-            notes.append(f"COLLATE {toks[-1].value} dropped")
+            collate = toks[-1].value.upper()
             toks = toks[:-2]
         if len(toks) == 1 and toks[0].kind in (Tok.WORD, Tok.IDENT, Tok.STRING):
             col = table.column(toks[0].value)
             if col is None:
                 return left_out(what, f"unknown column {toks[0].value}", text, 1)
-            items.append(quote_ident(col.pg) + desc)
+            pg_type = types.get((table.key, col.key), "")
+            item = quote_ident(col.pg)
+            if collate == "NOCASE" and (pg_type == "text" or pg_type.startswith("varchar(")):
+                if unique and not case_insensitive(col.collate, pg_type):  # else citext
+                    item = f"(lower({item}))"  # unique regardless of case, as with NOCASE
+                    remarks.append(f"{col.name} COLLATE NOCASE indexed as lower({col.name})")
+                elif not unique:
+                    remarks.append(
+                        f"{col.name} COLLATE NOCASE: indexed for the column's own comparison "
+                        f"(a query that compared it COLLATE NOCASE needs lower({col.name}))"
+                    )
+            elif collate not in ("", "BINARY", "NOCASE"):
+                notes.append(f"COLLATE {collate} dropped")
+            items.append(item + desc)
             risky |= (table.key, col.key) in unsafe
         else:
+            if collate not in ("", "BINARY"):
+                notes.append(f"COLLATE {collate} dropped")
             expr_text = text[toks[0].pos : toks[-1].pos + len(toks[-1].text)]
             try:
                 items.append("(" + translate_expr(expr_text, scope) + ")" + desc)
@@ -90,7 +107,7 @@ def index_item(
         else None
     )
     changed = f"index {name}: {'; '.join(notes)}" if notes else None
-    comments = tuple(f"dumpconv: index {name}: {n}" for n in notes)
+    comments = tuple(f"dumpconv: index {name}: {n}" for n in [*notes, *remarks])
     return PostItem(sql, 1, "index", guard=guard, changed=changed, comments=comments)
 
 

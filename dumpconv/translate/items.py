@@ -27,6 +27,20 @@ class TableDDL:
     create: str
     post: list[PostItem] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)  # shown as comments above CREATE TABLE
+    extensions: set[str] = field(default_factory=set)  # what its types need (citext)
+
+
+def case_insensitive(collate: str | None, pg_type: str) -> bool:
+    """Whether a column is created as ``public.citext``: text (or varchar) that SQLite
+    compares with COLLATE NOCASE, so that =, LIKE, ORDER BY and uniqueness stay
+    case-insensitive."""
+    return (collate or "").upper() == "NOCASE" and (
+        pg_type == "text" or pg_type.startswith("varchar(")
+    )
+
+
+#: The type a case-insensitive column gets (the citext extension, trusted since PG 13).
+CITEXT = "public.citext"
 
 
 @dataclass(frozen=True, slots=True)

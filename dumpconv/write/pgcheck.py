@@ -42,7 +42,11 @@ KINDS: dict[str, type[ast.Node]] = {
     "do": ast.DoStmt,
     "truncate": ast.TruncateStmt,
     "set-constraints": ast.ConstraintsSetStmt,
+    "create-extension": ast.CreateExtensionStmt,
 }
+
+#: The extensions a script may create.
+EXTENSIONS = frozenset({"citext"})
 
 #: Functions the translations, the identity and the data-only staging emit (PostgreSQL names;
 #: SQLite's functions reach here only through the table in ``translate.functions``).
@@ -63,7 +67,7 @@ TYPES: frozenset[str] = frozenset(
     {
         "int2", "int4", "int8", "bool", "float8", "numeric", "varchar", "text", "bytea",
         "timestamp", "timestamptz", "date", "time", "json", "jsonb", "uuid", "interval", "inet",
-        "tsvector",
+        "tsvector", "citext",
         "regclass", "regnamespace",
     }
 )  # fmt: skip
@@ -141,8 +145,18 @@ def check_statement(sql: str, kind: str, *, schemas: Iterable[str] = (SCHEMA,)) 
         if schema not in allowed_schemas:
             raise StatementCheckError(f"names the relation {rel!r} outside its schema", sql)
     for type_name in seen.types:
-        if type_name[-1] not in TYPES or (len(type_name) > 1 and type_name[:-1] != ("pg_catalog",)):
+        where = type_name[:-1]
+        in_catalog = where in ((), ("pg_catalog",))
+        # An extension's type lives in the target schema (public.citext).
+        extension = type_name[-1] in EXTENSIONS and len(where) == 1 and where[0] in schemas
+        if type_name[-1] not in TYPES or not (in_catalog or extension):
             raise StatementCheckError(f"names the type {'.'.join(type_name)}", sql)
+    if isinstance(stmt, ast.CreateExtensionStmt):
+        if stmt.extname not in EXTENSIONS:
+            raise StatementCheckError(f"creates the extension {stmt.extname}", sql)
+        places = [o.arg.sval for o in stmt.options or () if o.defname == "schema"]
+        if places != [p for p in places if p in allowed_schemas] or len(places) != 1:
+            raise StatementCheckError("creates an extension outside its schema", sql)
 
 
 # Tokens inside which psql neither runs a backslash command nor interpolates a :variable.

@@ -144,6 +144,16 @@ class Writer:
             self.statement(f"SELECT pg_catalog.setval({seq}, {last}, true);", "select")
         self.blank()
 
+    def extension(self, name: str) -> None:
+        """An extension the script's types need, in the target schema (as pg_dump writes
+        it); citext is trusted (PostgreSQL 13+): a database owner may create it."""
+        self.statement(
+            f"CREATE EXTENSION IF NOT EXISTS {quote_ident(name)} WITH SCHEMA "
+            f"{quote_ident(self.schema)};",
+            "create-extension",
+        )
+        self.blank()
+
     def truncate(self, tables: Iterable[str]) -> None:
         """Empty the tables (in one statement: they may reference each other)."""
         names = ", ".join(qualified(t, self.schema) for t in tables)
@@ -186,47 +196,7 @@ class Writer:
         for piece in data:
             self.out.write(piece)
         self._raw("\\.\n\n")
-        want = quote_literal(name)
-        body = (
-            "\nDECLARE\n    target regclass;\n    names text;\n    casts text;\n"
-            "    n int;\n    seq record;\n    top bigint;\nBEGIN\n"
-            "    SELECT c.oid INTO target FROM pg_catalog.pg_class c\n"
-            "        WHERE c.relkind IN ('r', 'p')\n"
-            f"        AND c.relnamespace = {quote_literal(self.schema)}::pg_catalog.regnamespace\n"
-            f"        AND (c.relname = {want} OR lower(c.relname) = lower({want}))\n"
-            f"        ORDER BY c.relname = {want} DESC LIMIT 1;\n"
-            "    IF target IS NULL THEN\n"
-            "        RAISE EXCEPTION 'dumpconv: table % does not exist in this database',\n"
-            f"            {want};\n"
-            "    END IF;\n"
-            "    SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum),\n"
-            "           string_agg(format('c%s::%s', a.rn, a.typ), ', ' ORDER BY a.attnum),\n"
-            "           count(*)\n"
-            "        INTO names, casts, n\n"
-            "        FROM (SELECT attname, attnum,\n"
-            "                     pg_catalog.format_type(atttypid, atttypmod) AS typ,\n"
-            "                     row_number() OVER (ORDER BY attnum) AS rn\n"
-            "              FROM pg_catalog.pg_attribute WHERE attrelid = target AND attnum > 0\n"
-            "              AND NOT attisdropped AND attgenerated = '') a;\n"
-            f"    IF n <> {width} THEN\n"
-            "        RAISE EXCEPTION 'dumpconv: table % has % columns, the dump has %',\n"
-            f"            target, n, {width};\n"
-            "    END IF;\n"
-            "    EXECUTE format('INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s',\n"
-            f"        target, names, casts, {quote_literal(temp)});\n"
-            "    FOR seq IN SELECT a.attname,\n"
-            "            pg_catalog.pg_get_serial_sequence(target::text, a.attname) AS name\n"
-            "        FROM pg_catalog.pg_attribute a WHERE a.attrelid = target\n"
-            "        AND a.attnum > 0 AND NOT a.attisdropped LOOP\n"
-            "        CONTINUE WHEN seq.name IS NULL;\n"
-            "        EXECUTE format('SELECT max(%I) FROM %s', seq.attname, target) INTO top;\n"
-            f"        top := greatest(coalesce(top, 0), {at_least});\n"
-            "        IF top >= 1 THEN\n"
-            "            PERFORM pg_catalog.setval(seq.name, top, true);\n"
-            "        END IF;\n"
-            "    END LOOP;\n"
-            "END\n"
-        )
+        body = _move_rows(self.schema, name, width, temp, at_least)
         do = f"DO {dollar_quote(body)};"
         self.statement(do, "do")
         if pgcheck.do_body(do) != body:
@@ -237,3 +207,51 @@ class Writer:
         self.statement("COMMIT;", "commit")
         if restrict_key is not None:
             self._raw(f"\n\\unrestrict {restrict_key}\n")
+
+
+def _move_rows(schema: str, name: str, width: int, temp: str, at_least: int) -> str:
+    """The DO body that moves staged rows into the one existing table named so (exactly,
+    else regardless of case), casting each value to its column's type, then moves the
+    table's sequences past the data and past ``at_least``."""
+    want = quote_literal(name)
+    body = (
+        "\nDECLARE\n    target regclass;\n    names text;\n    casts text;\n"
+        "    n int;\n    seq record;\n    top bigint;\nBEGIN\n"
+        "    SELECT c.oid INTO target FROM pg_catalog.pg_class c\n"
+        "        WHERE c.relkind IN ('r', 'p')\n"
+        f"        AND c.relnamespace = {quote_literal(schema)}::pg_catalog.regnamespace\n"
+        f"        AND (c.relname = {want} OR lower(c.relname) = lower({want}))\n"
+        f"        ORDER BY c.relname = {want} DESC LIMIT 1;\n"
+        "    IF target IS NULL THEN\n"
+        "        RAISE EXCEPTION 'dumpconv: table % does not exist in this database',\n"
+        f"            {want};\n"
+        "    END IF;\n"
+        "    SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum),\n"
+        "           string_agg(format('c%s::%s', a.rn, a.typ), ', ' ORDER BY a.attnum),\n"
+        "           count(*)\n"
+        "        INTO names, casts, n\n"
+        "        FROM (SELECT attname, attnum,\n"
+        "                     pg_catalog.format_type(atttypid, atttypmod) AS typ,\n"
+        "                     row_number() OVER (ORDER BY attnum) AS rn\n"
+        "              FROM pg_catalog.pg_attribute WHERE attrelid = target AND attnum > 0\n"
+        "              AND NOT attisdropped AND attgenerated = '') a;\n"
+        f"    IF n <> {width} THEN\n"
+        "        RAISE EXCEPTION 'dumpconv: table % has % columns, the dump has %',\n"
+        f"            target, n, {width};\n"
+        "    END IF;\n"
+        "    EXECUTE format('INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s',\n"
+        f"        target, names, casts, {quote_literal(temp)});\n"
+        "    FOR seq IN SELECT a.attname,\n"
+        "            pg_catalog.pg_get_serial_sequence(target::text, a.attname) AS name\n"
+        "        FROM pg_catalog.pg_attribute a WHERE a.attrelid = target\n"
+        "        AND a.attnum > 0 AND NOT a.attisdropped LOOP\n"
+        "        CONTINUE WHEN seq.name IS NULL;\n"
+        "        EXECUTE format('SELECT max(%I) FROM %s', seq.attname, target) INTO top;\n"
+        f"        top := greatest(coalesce(top, 0), {at_least});\n"
+        "        IF top >= 1 THEN\n"
+        "            PERFORM pg_catalog.setval(seq.name, top, true);\n"
+        "        END IF;\n"
+        "    END LOOP;\n"
+        "END\n"
+    )
+    return body

@@ -521,7 +521,7 @@ EXCEPTION
 END
 $dumpconv$;
 
--- dumpconv: index idx order user: COLLATE NOCASE dropped
+-- dumpconv: index idx order user: user COLLATE NOCASE: indexed for the column's own comparison (a query that compared it COLLATE NOCASE needs lower(user))
 CREATE INDEX "idx order user" ON public."order" ("user");
 
 CREATE INDEX idx_events_ts ON public.events (ts_epoch);
@@ -622,5 +622,4 @@ warning: line 236: table with space.a: declared without a type, text: holds inte
 warning: line 236: table with space.b: declared without a type, bytea: holds reals, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
 lossy: line 243: trigger trg_items_ins on items not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
 lossy: line 249: trigger trg order upd on order not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
-lossy: line 253: index idx order user: COLLATE NOCASE dropped [definition-changed]
-dumpconv: 21 tables, 116 rows, 28 notes (8 lossy)
+dumpconv: 21 tables, 116 rows, 27 notes (7 lossy)

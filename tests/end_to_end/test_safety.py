@@ -77,6 +77,17 @@ def test_statements_dumpconv_writes_pass(sql: str, kind: str) -> None:
         ("CREATE TABLE t (a int);", "create-table", "outside its schema"),
         ("CREATE TABLE pg_catalog.t (a int);", "create-table", "outside its schema"),
         ("CREATE TABLE public.t (a public.evil);", "create-table", "type"),
+        ("CREATE TABLE public.t (a other.citext);", "create-table", "type"),
+        (
+            "CREATE EXTENSION IF NOT EXISTS plpython3u WITH SCHEMA public;",
+            "create-extension",
+            "creates the extension plpython3u",
+        ),
+        (
+            "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA pg_catalog;",
+            "create-extension",
+            "outside",
+        ),
         ("ALTER TABLE public.t ADD CHECK (public.f(a));", "alter-table", "calls"),
         ("ALTER TABLE public.t ADD CHECK (pg_sleep(1) IS NULL);", "alter-table", "calls"),
         ("ALTER TABLE public.t ADD CHECK (lo_export(1, '/tmp/x') > 0);", "alter-table", "calls"),
@@ -353,8 +364,9 @@ def test_the_report_on_stderr_has_no_control_characters() -> None:
 
 
 @pytest.mark.pg
+@pytest.mark.parametrize("fixture", ["django", "nocase"])  # nocase: CREATE EXTENSION citext
 def test_a_role_that_only_owns_the_database_can_load_the_script(
-    pg_server: PgServer, tmp_path: Path
+    pg_server: PgServer, tmp_path: Path, fixture: str
 ) -> None:
     """The README's least-privilege recipe: no superuser, the owner of the target loads."""
     role = f"owner_{uuid.uuid4().hex[:10]}"
@@ -373,7 +385,7 @@ def test_a_role_that_only_owns_the_database_can_load_the_script(
                 admin, sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(role))
             )
         script = tmp_path / "pg.sql"
-        with open(FIXTURES / "django.sqlite.sql", "rb") as src, open(script, "wb") as out:
+        with open(FIXTURES / f"{fixture}.sqlite.sql", "rb") as src, open(script, "wb") as out:
             dumpconv.convert(src, out, dumpconv.Options())
         result = pg_server.load_sql(make_conninfo(admin, user=role), script)
         assert result.ok, result.stderr
@@ -384,7 +396,8 @@ def test_a_role_that_only_owns_the_database_can_load_the_script(
             "WHERE relnamespace = 'public'::regnamespace",
         )
         assert owners == [(role,)]
-        count = pg_server.query(admin, "SELECT count(*) FROM public.django_migrations")
+        table = "django_migrations" if fixture == "django" else "accounts"
+        count = pg_server.query(admin, f"SELECT count(*) FROM public.{table}")
         assert count[0][0] > 0
     finally:
         pg_server.drop_db(admin)

@@ -803,11 +803,12 @@ def test_create_table_with_identity_defaults_and_notes() -> None:
         "    name text NOT NULL DEFAULT 'x',\n"
         "    active boolean DEFAULT false,\n"
         "    created timestamp DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'UTC'),\n"
-        "    email text\n"
+        "    email public.citext\n"
         ");"
     )
+    assert made.extensions == {"citext"}
     notes = "\n".join(map(str, made.notes))
-    assert "COLLATE NOCASE" in notes
+    assert "COLLATE NOCASE: public.citext" in notes
     assert "column g is generated" in notes
 
 

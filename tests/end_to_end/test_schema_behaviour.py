@@ -1,0 +1,94 @@
+"""The schema behaves on PostgreSQL as it did in SQLite (issue 12): the same statements,
+run on the SQLite database and on its converted load, give the same answers.
+
+Each case is a statement and how to compare its outcome: the rows it returns (in order
+when the statement orders them), or whether it is refused by a constraint.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+import dumpconv
+from tests.pgharness import PgServer
+
+pytestmark = pytest.mark.pg
+
+REPO = Path(__file__).resolve().parents[2]
+NOCASE = REPO / "fixtures" / "nocase.sqlite.sql"
+
+
+@pytest.fixture(scope="module")
+def loaded(
+    pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str]:  # fmt: skip
+    tmp = tmp_path_factory.mktemp("nocase")
+    db = tmp / "app.db"
+    with open(NOCASE, "rb") as src:
+        subprocess.run(["sqlite3", str(db)], stdin=src, check=True)
+    script = tmp / "pg.sql"
+    with open(NOCASE, "rb") as src, open(script, "wb") as out:
+        dumpconv.convert(src, out, dumpconv.Options())
+    dsn = pg_server.create_db("nocase")
+    assert pg_server.load_sql(dsn, script).check().warnings == []
+    return db, dsn
+
+
+def _sqlite(db: Path, statement: str) -> Any:
+    con = sqlite3.connect(db)
+    try:
+        return ("rows", [tuple(r) for r in con.execute(statement).fetchall()])
+    except sqlite3.IntegrityError:
+        return ("refused", "unique")
+    finally:
+        con.rollback()  # leave the database as it was for the next case
+        con.close()
+
+
+def _postgres(dsn: str, statement: str) -> Any:
+    with psycopg.connect(dsn) as con, con.cursor() as cur:
+        try:
+            cur.execute(statement.replace(" accounts", " public.accounts")
+                        .replace(" tags", " public.tags"))  # fmt: skip
+        except psycopg.errors.UniqueViolation:
+            con.rollback()
+            return ("refused", "unique")
+        rows = cur.fetchall() if cur.description is not None else []
+        con.rollback()  # leave the database as loaded for the next case
+        return ("rows", [tuple(r) for r in rows])
+
+
+# Statements whose answers depend on COLLATE NOCASE (and BINARY).
+CASES = [
+    # equality on a NOCASE column ignores case
+    "SELECT id FROM accounts WHERE email = 'ADA@EXAMPLE.COM'",
+    "SELECT id FROM accounts WHERE username = 'adal'",
+    # a BINARY column does not
+    "SELECT id FROM accounts WHERE country = 'gb'",
+    # uniqueness on NOCASE: a case variant is a duplicate
+    "INSERT INTO accounts (email, username, created_at) VALUES ('ada@example.COM', 'new', "
+    "'2024-02-01 00:00:00') RETURNING id",
+    "INSERT INTO accounts (email, username, created_at) VALUES ('new@example.com', 'GRACE', "
+    "'2024-02-01 00:00:00') RETURNING id",
+    # a UNIQUE index declared with COLLATE NOCASE on a plain column
+    "INSERT INTO tags (id, name) VALUES (9, 'python') RETURNING id",
+    "INSERT INTO tags (id, name) VALUES (9, 'Rust') RETURNING id",
+    # ordering on a NOCASE column ignores case
+    "SELECT username FROM accounts WHERE username <> 'émile' ORDER BY username",
+    # LIKE (case-insensitive for ASCII in SQLite whatever the collation)
+    "SELECT id FROM accounts WHERE email LIKE 'GRACE%'",
+    # IN and GROUP BY compare as the column does
+    "SELECT count(*) FROM accounts WHERE email IN ('ZED@example.com', 'grace@EXAMPLE.com')",
+]
+
+
+@pytest.mark.parametrize("statement", CASES)
+def test_nocase_behaves_as_in_sqlite(loaded: tuple[Path, str], statement: str) -> None:
+    db, dsn = loaded
+    assert _postgres(dsn, statement) == _sqlite(db, statement)
