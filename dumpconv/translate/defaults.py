@@ -12,6 +12,7 @@ from dumpconv.decide.stats import BOOLEAN_WORDS, inet_ok, json_ok, temporal_ok, 
 from dumpconv.decide.typemap import INT_LIMITS, Cat, Decision
 from dumpconv.read.lexer import Tok, tokenize
 from dumpconv.read.schema import Column, Schema, Table
+from dumpconv.translate.clock import NotClock, clock_default
 from dumpconv.translate.expressions import Scope, column_expression
 from dumpconv.translate.items import PostItem
 
@@ -168,6 +169,12 @@ def default_sql(column: Column, pg_type: str, valid_literal: bool) -> tuple[str 
             return None, f"DEFAULT {text} has no equivalent for {pg_type}"
         return form, None
     fixed = _FIXED_TIME.fullmatch(inner)
+    try:
+        clock = None if fixed else clock_default(inner, pg_type)
+    except NotClock as e:
+        return None, f"DEFAULT {text}: {e}"
+    if clock is not None:
+        return clock, None
     if fixed is not None:  # datetime('2024-01-01 00:00:00'): a constant, not a function
         inner = "'" + (fixed.group("value") or fixed.group("date")) + "'"
     toks = list(tokenize(inner))

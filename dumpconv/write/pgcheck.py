@@ -56,6 +56,8 @@ FUNCTIONS: frozenset[str] = frozenset(
         "setval", "pg_get_serial_sequence", "set_config",
         # CURRENT_TIMESTAMP AT TIME ZONE 'UTC', and its text form
         "timezone", "to_char",
+        # SQLite's julianday('now') and unixepoch() as defaults (translate/clock.py)
+        "extract", "floor",
         # translations of SQLite's functions (ddl's table)
         "abs", "lower", "upper", "length", "btrim", "ltrim", "rtrim", "substring", "position",
         "count", "sum", "avg", "max", "min", "string_agg",

@@ -7,6 +7,8 @@ when the statement orders them), or whether it is refused by a constraint.
 
 from __future__ import annotations
 
+import io
+import re
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -92,3 +94,60 @@ CASES = [
 def test_nocase_behaves_as_in_sqlite(loaded: tuple[Path, str], statement: str) -> None:
     db, dsn = loaded
     assert _postgres(dsn, statement) == _sqlite(db, statement)
+
+
+# --- defaults of SQLite's date and time functions of 'now' -----------------------------------
+
+CLOCK_TABLE = """CREATE TABLE clock (
+  id INTEGER PRIMARY KEY,
+  stamp TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+  iso TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  plain TEXT DEFAULT (datetime()),
+  day TEXT DEFAULT (date('now')),
+  moment TIME DEFAULT (time('now', 'utc')),
+  yday TEXT DEFAULT (strftime('%j', 'now')),
+  epoch INTEGER DEFAULT (strftime('%s', 'now')),
+  unix INTEGER DEFAULT (unixepoch()),
+  jd REAL DEFAULT (julianday('now'))
+);
+INSERT INTO clock (id) VALUES (1);
+"""
+
+
+def _shape(value: object) -> str:
+    """A value with its digits hidden: the form SQLite and PostgreSQL must agree on."""
+    return re.sub(r"[0-9]", "9", str(value))
+
+
+@pytest.mark.parametrize(
+    "column", ["stamp", "iso", "plain", "day", "moment", "yday", "epoch", "unix", "jd"]
+)
+def test_clock_defaults_give_what_sqlite_gives(
+    pg_server: PgServer, tmp_path: Path, column: str
+) -> None:
+    db = tmp_path / "clock.db"
+    con = sqlite3.connect(db)
+    con.executescript(CLOCK_TABLE)
+    con.close()
+    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
+    script = tmp_path / "pg.sql"
+    with open(script, "wb") as out:
+        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    assert not [d for d in report.lossy if column in d.message], report.lossy
+    dsn = pg_server.create_db("clock")
+    try:
+        assert pg_server.load_sql(dsn, script).check().warnings == []
+        con = sqlite3.connect(db)
+        con.execute("INSERT INTO clock (id) VALUES (2)")
+        [(theirs,)] = con.execute(f"SELECT {column} FROM clock WHERE id = 2").fetchall()
+        con.close()
+        [(ours,)] = pg_server.query(
+            dsn, f"INSERT INTO public.clock (id) VALUES (2) RETURNING {column}::text"
+        )
+        if column in ("epoch", "unix", "jd"):
+            assert abs(float(ours) - float(theirs)) < (60 if column != "jd" else 60 / 86400)
+        else:
+            assert _shape(ours) == _shape(theirs), (ours, theirs)
+            assert ours[:4] == str(theirs)[:4] or column in ("moment", "yday")
+    finally:
+        pg_server.drop_db(dsn)
