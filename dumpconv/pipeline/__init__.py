@@ -31,6 +31,13 @@ def read_target(path: str) -> TargetSchema:
     """
     with open(path, "rb") as f:
         data = f.read()
+    if data.startswith((b"PGDMP", b"toc.dat")):  # custom format; tar format (its first entry)
+        raise DumpconvError(
+            f"{path}: this is pg_dump's custom (or tar) format; dumpconv reads the plain SQL one",
+            None,
+            "write it with pg_dump --schema-only -f schema.sql, or turn this one into SQL with "
+            f"pg_restore --schema-only -f schema.sql {path}",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:

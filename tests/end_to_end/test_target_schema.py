@@ -281,6 +281,7 @@ def test_an_unsupported_type_is_left_out_and_reported(
         ("CREATE TABLE public.t (id integer);\nCREATE TABLE oops (\n", "is not SQL"),
         ("SET statement_timeout = 0;\n", "has no tables"),
         (b"CREATE TABLE public.t (id integer); -- \xff\n", "is not UTF-8"),
+        (b"PGDMP\x01\x0e\x00\x04\x08\x01\x01\x01", "pg_dump's custom (or tar) format"),
     ],
 )  # fmt: skip
 def test_a_target_schema_that_is_not_one_is_refused(
