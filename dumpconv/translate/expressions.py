@@ -310,9 +310,27 @@ def _rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
         col.set("this", _ident(column.pg))
         if qualifier is not None:
             col.set("table", _ident(table.pg))
-        if scope.type_of(table, column) == "boolean":
+        kind = scope.type_of(table, column)
+        if kind == "boolean":
             _boolean_compare(col)
+        elif kind in _REAL_TYPES and _as_text_in_aggregate(col):
+            raise Untranslatable(
+                f"joins the reals of {name} as text, which PostgreSQL writes differently "
+                "(1 for SQLite's 1.0)"
+            )
     return tree
+
+
+_REAL_TYPES = ("double precision", "numeric")
+
+
+def _as_text_in_aggregate(col: exp.Column) -> bool:
+    """Whether the column's values are turned to text by group_concat (string_agg)."""
+    parent = col.parent
+    return isinstance(parent, exp.Cast) and isinstance(
+        parent.parent.parent if isinstance(parent.parent, exp.Distinct) else parent.parent,
+        exp.GroupConcat,
+    )
 
 
 def _known_alias(tree: exp.Expr, name: str) -> bool:

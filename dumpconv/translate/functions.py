@@ -55,7 +55,9 @@ FUNCTIONS: dict[str, Function] = {
     "avg": Function(1, 1, aggregate=True),
     "min": Function(1, 1, aggregate=True),
     "max": Function(1, 1, aggregate=True),
-    "group_concat": Function(1, 2, aggregate=True),
+    "group_concat": Function(1, 2, aggregate=True, emit=lambda a: _group_concat(a)),
+    # like sum(), but a double always, 0.0 over no rows (sqlite-semantics.md §0, row 22)
+    "total": Function(1, 1, aggregate=True, emit=lambda a: _total(a)),
 }
 
 #: SQLite functions whose obvious PostgreSQL form answers differently
@@ -73,6 +75,28 @@ NOT_YET: dict[str, str] = {
     "printf": "not translated yet",
     "replace": "not translated yet",
 }
+
+
+def _as_text(value: exp.Expr) -> exp.Expr:
+    return exp.Cast(this=value, to=exp.DataType.build("text"))
+
+
+def _group_concat(args: list[exp.Expr]) -> exp.Expr:
+    """string_agg of the values as text (string_agg takes no numbers), DISTINCT kept, the
+    separator ',' unless given."""
+    value = args[0]
+    if isinstance(value, exp.Distinct):
+        value = exp.Distinct(expressions=[_as_text(e) for e in value.expressions])
+    else:
+        value = _as_text(value)
+    # Without a separator, sqlglot prints SQLite's default ',' (a literal node here would be
+    # read as one of the expression's placeholders).
+    return exp.GroupConcat(this=value, separator=args[1] if len(args) > 1 else None)
+
+
+def _total(args: list[exp.Expr]) -> exp.Expr:
+    summed = exp.Coalesce(this=exp.Sum(this=args[0]), expressions=[exp.Literal.number(0)])
+    return exp.Cast(this=summed, to=exp.DataType.build("double"))
 
 
 class CallError(Exception):

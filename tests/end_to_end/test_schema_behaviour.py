@@ -151,3 +151,41 @@ def test_clock_defaults_give_what_sqlite_gives(
             assert ours[:4] == str(theirs)[:4] or column in ("moment", "yday")
     finally:
         pg_server.drop_db(dsn)
+
+
+# --- views with SQLite's aggregates ----------------------------------------------------------
+
+VIEWS = """CREATE TABLE sale (id INTEGER PRIMARY KEY, region TEXT, qty INTEGER, price REAL,
+                   sku TEXT);
+INSERT INTO sale VALUES (1, 'north', 3, 1.5, 'A-1'), (2, 'north', 3, NULL, 'B-2'),
+  (3, 'south', NULL, 2.25, 'A-1'), (4, 'south', 7, 4.0, NULL), (5, 'east', NULL, NULL, NULL);
+CREATE VIEW region_qty AS SELECT region, group_concat(qty) AS qtys,
+  group_concat(DISTINCT qty) AS distinct_qtys, total(price) AS revenue, total(qty) AS units,
+  group_concat(sku, ' / ') AS skus FROM sale GROUP BY region;
+CREATE VIEW everything AS SELECT total(price) AS revenue, count(*) AS n FROM sale;
+"""
+
+
+@pytest.mark.parametrize("view", ["region_qty", "everything"])
+def test_views_with_group_concat_and_total_answer_as_in_sqlite(
+    pg_server: PgServer, tmp_path: Path, view: str
+) -> None:
+    db = tmp_path / "views.db"
+    con = sqlite3.connect(db)
+    con.executescript(VIEWS)
+    con.close()
+    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
+    script = tmp_path / "pg.sql"
+    with open(script, "wb") as out:
+        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    assert report.lossy == []
+    dsn = pg_server.create_db("views")
+    try:
+        assert pg_server.load_sql(dsn, script).check().warnings == []
+        con = sqlite3.connect(db)
+        theirs = con.execute(f"SELECT * FROM {view} ORDER BY 1").fetchall()
+        con.close()
+        ours = pg_server.query(dsn, f"SELECT * FROM public.{view} ORDER BY 1")
+        assert [tuple(r) for r in ours] == theirs
+    finally:
+        pg_server.drop_db(dsn)
