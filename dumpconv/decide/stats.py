@@ -62,6 +62,7 @@ class ColumnStats:
     not_boolean: Check = field(default_factory=Check)
     not_temporal: Check = field(default_factory=Check)
     with_offset: int = 0
+    latest: bytes = b""  # the latest timestamp text (ISO text orders as its instants)
     dated_times: int = 0  # times written as "2000-01-01 HH:MM:SS" (Rails)
     not_json: Check = field(default_factory=Check)
     not_uuid: Check = field(default_factory=Check)
@@ -258,6 +259,7 @@ def _check_temporal(
 ) -> None:
     cat = st.declared.cat
     joined = b"\n".join(texts)
+    st.latest = max(st.latest, max(texts))
     digits = st.declared.precision
     if digits is not None and digits < 6 and b"." in joined:
         finer = re.compile(rb":[0-9]{2}\.[0-9]{%d}[0-9]*[1-9]" % digits)

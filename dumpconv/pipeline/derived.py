@@ -53,11 +53,30 @@ def derived_shape(
 
 
 def duration_hints(st: Conversion, state: TableState, decisions: dict[str, Decision]) -> None:
-    """Django declares DurationField like BigIntegerField (bigint): name the columns
-    that may be durations, with the cast that makes them interval."""
+    """Django declares DurationField like BigIntegerField (bigint), SQLAlchemy Interval like
+    DateTime (DATETIME, 1970-01-01 plus the interval): name the columns that may be
+    durations, with the cast that makes them interval."""
+    table = state.table
+    if st.framework == "sqlalchemy":
+        for col, cast, stats in zip(table.insert_columns, state.casts or [],
+                                    state.stats.columns, strict=False):  # fmt: skip
+            if (
+                col.declared.strip().upper() == "DATETIME"
+                and cast is None
+                and decisions[col.key].pg_type == "timestamp"
+                and stats.classes.texts
+                and stats.latest < b"1971"
+            ):
+                st.report.add(
+                    "maybe-duration", Severity.INFO,
+                    f"{table.name}.{col.name}: every value is in 1970, as SQLAlchemy stores an "
+                    "Interval (1970-01-01 plus it); kept timestamp",
+                    line=table.line,
+                    hint=f"if it is an Interval: --cast {table.name}.{col.name}=interval",
+                )  # fmt: skip
+        return
     if st.framework != "django":
         return
-    table = state.table
     fks = {fold(c) for fk in table.foreign_keys for c in fk.columns}
     for col, cast in zip(table.insert_columns, state.casts or [], strict=False):
         if (

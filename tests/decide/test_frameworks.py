@@ -261,3 +261,16 @@ def test_sqlalchemy_binary_uuids_become_uuid(
     sql, report = convert(body + "INSERT INTO run VALUES(X'00');\n")
     assert "id bytea NOT NULL" in sql
     assert any("does not fit" in d.message for d in report.diagnostics)
+
+
+def test_sqlalchemy_intervals_are_named_as_possible_durations() -> None:
+    body = (
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);\n"
+        "CREATE TABLE job (\n\tid INTEGER NOT NULL, \n\twait DATETIME, \n\tat DATETIME, "
+        "\n\tPRIMARY KEY (id)\n);\n"
+        "INSERT INTO job VALUES(1,'1970-01-02 00:00:02.000003','2024-03-05 12:00:00');\n"
+        "INSERT INTO job VALUES(2,'1970-01-01 00:05:00','2024-03-06 12:00:00');\n"
+    )
+    _, report = convert(body)
+    hints = [d.hint for d in report.diagnostics if d.code == "maybe-duration"]
+    assert hints == ["if it is an Interval: --cast job.wait=interval"]
