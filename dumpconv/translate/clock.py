@@ -1,4 +1,5 @@
-"""SQLite's date and time functions of 'now' as column DEFAULTs: ``datetime()``,
+"""SQLite's date and time functions of 'now' as column DEFAULTs, and its random ids
+(``randomblob(16)``, ``lower(hex(randomblob(16)))``): ``datetime()``,
 ``date('now')``, ``strftime('%Y-%m-%d %H:%M:%f', 'now')``, ``julianday('now')``,
 ``unixepoch()``, with the ``'utc'`` and ``'localtime'`` modifiers, as the PostgreSQL
 expression that gives the same text or number at insert time.
@@ -148,3 +149,20 @@ def _call(expr: str) -> tuple[str, list[str]] | None:
     if inner and len(inner) % 2 == 0:  # a trailing comma
         raise NotClock(f"{toks[0].value}() is not a call SQLite reads")
     return toks[0].value.lower(), args
+
+
+# Random ids SQLite applications give themselves, and PostgreSQL's same-shaped value: 16
+# random bytes, from gen_random_uuid() (core since PostgreSQL 13; 122 of its 128 bits are
+# random, the 6 others mark the version, which no reader of a random id relies on).
+_RANDOM = {
+    ("randomblob(16)", "bytea"): "uuid_send(gen_random_uuid())",
+    ("hex(randomblob(16))", "text"): "upper(replace(gen_random_uuid()::text, '-', ''))",
+    ("lower(hex(randomblob(16)))", "text"): "replace(gen_random_uuid()::text, '-', '')",
+}
+
+
+def random_default(expr: str, pg_type: str) -> str | None:
+    """The PostgreSQL DEFAULT for SQLite's random-id spellings, or None."""
+    squeezed = "".join(expr.split()).lower()
+    base = pg_type.split("(")[0]
+    return _RANDOM.get((squeezed, "text" if base == "varchar" else base))

@@ -12,7 +12,7 @@ from dumpconv.decide.stats import BOOLEAN_WORDS, inet_ok, json_ok, temporal_ok, 
 from dumpconv.decide.typemap import INT_LIMITS, Cat, Decision
 from dumpconv.read.lexer import Tok, tokenize
 from dumpconv.read.schema import Column, Schema, Table
-from dumpconv.translate.clock import NotClock, clock_default
+from dumpconv.translate.clock import NotClock, clock_default, random_default
 from dumpconv.translate.expressions import Scope, column_expression
 from dumpconv.translate.items import PostItem
 
@@ -175,6 +175,9 @@ def default_sql(column: Column, pg_type: str, valid_literal: bool) -> tuple[str 
         return None, f"DEFAULT {text}: {e}"
     if clock is not None:
         return clock, None
+    random_id = random_default(inner, pg_type)
+    if random_id is not None:
+        return random_id, None
     if fixed is not None:  # datetime('2024-01-01 00:00:00'): a constant, not a function
         inner = "'" + (fixed.group("value") or fixed.group("date")) + "'"
     toks = list(tokenize(inner))

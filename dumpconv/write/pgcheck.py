@@ -58,6 +58,8 @@ FUNCTIONS: frozenset[str] = frozenset(
         "timezone", "to_char",
         # SQLite's julianday('now') and unixepoch() as defaults (translate/clock.py)
         "extract", "floor",
+        # SQLite's random ids (randomblob(16) and its hex) as defaults
+        "gen_random_uuid", "uuid_send", "replace",
         # translations of SQLite's functions (ddl's table)
         "abs", "lower", "upper", "length", "btrim", "ltrim", "rtrim", "substring", "position",
         "count", "sum", "avg", "max", "min", "string_agg",

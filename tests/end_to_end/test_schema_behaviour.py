@@ -189,3 +189,42 @@ def test_views_with_group_concat_and_total_answer_as_in_sqlite(
         assert [tuple(r) for r in ours] == theirs
     finally:
         pg_server.drop_db(dsn)
+
+
+# --- random-id defaults ----------------------------------------------------------------------
+
+RANDOM_IDS = """CREATE TABLE item (
+  id INTEGER PRIMARY KEY,
+  token TEXT NOT NULL DEFAULT (lower(hex(randomblob(16)))),
+  upper_token TEXT DEFAULT (hex( randomblob(16) )),
+  raw BLOB DEFAULT (randomblob(16))
+);
+"""
+
+
+def test_random_id_defaults_have_sqlites_shape(pg_server: PgServer, tmp_path: Path) -> None:
+    db = tmp_path / "ids.db"
+    con = sqlite3.connect(db)
+    con.executescript(RANDOM_IDS)
+    con.execute("INSERT INTO item (id) VALUES (1), (2)")
+    theirs = con.execute("SELECT token, upper_token, raw FROM item").fetchall()
+    con.commit()
+    con.close()
+    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
+    script = tmp_path / "pg.sql"
+    with open(script, "wb") as out:
+        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    assert report.lossy == []
+    dsn = pg_server.create_db("ids")
+    try:
+        assert pg_server.load_sql(dsn, script).check().warnings == []
+        ours = pg_server.query(
+            dsn, "INSERT INTO public.item (id) VALUES (3), (4) RETURNING token, upper_token, raw"
+        )
+        for token, upper_token, raw in [*theirs, *ours]:
+            assert re.fullmatch(r"[0-9a-f]{32}", token)
+            assert re.fullmatch(r"[0-9A-F]{32}", upper_token)
+            assert len(raw) == 16
+        assert len({r[0] for r in ours}) == 2  # each row its own id
+    finally:
+        pg_server.drop_db(dsn)
