@@ -47,8 +47,8 @@ FUNCTIONS: dict[str, Function] = {
     "trim": Function(1, 2),
     "ltrim": Function(1, 2),
     "rtrim": Function(1, 2),
-    "substr": Function(2, 3),
-    "substring": Function(2, 3),
+    "substr": Function(2, 3, emit=lambda a: _substr(a)),
+    "substring": Function(2, 3, emit=lambda a: _substr(a)),
     "instr": Function(2, 2),
     "count": Function(0, 1, aggregate=True),
     "sum": Function(1, 1, aggregate=True),
@@ -75,6 +75,38 @@ NOT_YET: dict[str, str] = {
     "printf": "not translated yet",
     "replace": "not translated yet",
 }
+
+
+def _int_literal(node: exp.Expr) -> int | None:
+    """The value of an integer literal (``3``, ``-3``), else None."""
+    sign = 1
+    if isinstance(node, exp.Neg):
+        sign, node = -1, node.this
+    if isinstance(node, exp.Literal) and not node.is_string and str(node.this).isdigit():
+        return sign * int(str(node.this))
+    return None
+
+
+def _substr(args: list[exp.Expr]) -> exp.Expr:
+    """SQLite's substr: a negative start counts from the end (PostgreSQL's would count from
+    before the string). Only literal positions and lengths are translated, since the sign
+    decides the meaning; a negative length (the characters before the start) is not."""
+    text, start = args[0], args[1]
+    first = _int_literal(start)
+    if first is None:
+        raise CallError("uses substr() with a start that is not a number: SQLite counts a "
+                        "negative one from the end, PostgreSQL does not")  # fmt: skip
+    length = args[2] if len(args) > 2 else None
+    count = _int_literal(length) if length is not None else 0
+    if count is None or count < 0:
+        raise CallError(
+            "uses substr() with a length that is not a number of 0 or more: SQLite takes "
+            "the characters before the start for a negative one"
+        )
+    if first < 0:  # from the end: position length(text) + first + 1
+        end = exp.Length(this=text.copy())
+        start = exp.Sub(this=end, expression=exp.Literal.number(-first - 1))
+    return exp.Substring(this=text, start=start, length=length)
 
 
 def _as_text(value: exp.Expr) -> exp.Expr:

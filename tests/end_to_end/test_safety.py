@@ -413,6 +413,8 @@ def test_a_role_that_only_owns_the_database_can_load_the_script(
 def test_every_function_in_the_table_emits_a_checked_call(name: str) -> None:
     fn = FUNCTIONS[name]
     args = ", ".join(["a", "'x'", "1"][: max(fn.min_args, 1)]) if fn.min_args else "*"
+    if name in ("substr", "substring"):  # a literal start: its sign decides the meaning
+        args = "a, -2, 1"
     if fn.aggregate:
         out = translate_query(f"SELECT {name}({args}) FROM t", _scope())
         check_statement(f"CREATE VIEW public.v AS {out};", "view")

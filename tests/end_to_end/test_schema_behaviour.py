@@ -228,3 +228,48 @@ def test_random_id_defaults_have_sqlites_shape(pg_server: PgServer, tmp_path: Pa
         assert len({r[0] for r in ours}) == 2  # each row its own id
     finally:
         pg_server.drop_db(dsn)
+
+
+SUBSTR = """CREATE TABLE word (id INTEGER PRIMARY KEY, w TEXT);
+INSERT INTO word VALUES (1, 'hello'), (2, 'hi'), (3, ''), (4, NULL), (5, 'héllo wörld');
+CREATE VIEW parts AS SELECT id, substr(w, -3) AS last3, substr(w, -1, 2) AS last1,
+  substr(w, -5, 2) AS far, substr(w, 2) AS tail, substr(w, 0, 3) AS before, substr(w, 2, 3) AS mid,
+  substring(w, -2) AS last2 FROM word;
+"""
+
+
+def test_substr_counts_a_negative_start_from_the_end(pg_server: PgServer, tmp_path: Path) -> None:
+    db = tmp_path / "substr.db"
+    con = sqlite3.connect(db)
+    con.executescript(SUBSTR)
+    con.close()
+    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
+    script = tmp_path / "pg.sql"
+    with open(script, "wb") as out:
+        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    assert report.lossy == []
+    dsn = pg_server.create_db("substr")
+    try:
+        assert pg_server.load_sql(dsn, script).check().warnings == []
+        con = sqlite3.connect(db)
+        theirs = con.execute("SELECT * FROM parts ORDER BY id").fetchall()
+        con.close()
+        assert pg_server.query(dsn, "SELECT * FROM public.parts ORDER BY id") == theirs
+    finally:
+        pg_server.drop_db(dsn)
+
+
+def test_substr_with_a_start_or_length_of_unknown_sign_is_left_out(tmp_path: Path) -> None:
+    db = tmp_path / "substr.db"
+    con = sqlite3.connect(db)
+    con.executescript(
+        "CREATE TABLE word (id INTEGER PRIMARY KEY, w TEXT, n INTEGER);"
+        "CREATE VIEW a AS SELECT substr(w, n) AS s FROM word;"
+        "CREATE VIEW b AS SELECT substr(w, 1, -2) AS s FROM word;"
+    )
+    con.close()
+    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
+    report = dumpconv.convert(io.BytesIO(dump), io.BytesIO(), dumpconv.Options())
+    said = "\n".join(d.message for d in report.lossy)
+    assert "view a not created: uses substr() with a start that is not a number" in said
+    assert "view b not created: uses substr() with a length that is not a number of 0" in said
