@@ -37,8 +37,12 @@ def check_orphans(
             assert parent_load is not None
             if child_col not in load.columns or parent_col not in parent_load.columns:
                 continue
+            column = table.column(child_col)
+            uuid = column is not None and column.type_name == "uuid"  # written either way
             if (parent.name, parent_col) not in keys:
-                keys[(parent.name, parent_col)] = _values(st, plans[parent.name], parent_col, set())
+                keys[(parent.name, parent_col)] = _values(
+                    st, plans[parent.name], parent_col, uuid, set()
+                )
             wanted = keys[(parent.name, parent_col)]
             if wanted is None:
                 st.report.add("orphans-unchecked", Severity.INFO,
@@ -46,7 +50,7 @@ def check_orphans(
                               f"(more than {MAX_KEYS} rows)")  # fmt: skip
                 continue
             missing: list[bytes] = []
-            _values(st, plans[name], child_col, wanted, missing)
+            _values(st, plans[name], child_col, uuid, wanted, missing)
             if not missing:
                 continue
             source = plans[name].state.table
@@ -67,11 +71,12 @@ def check_orphans(
 
 
 def _values(
-    st: Conversion, plan: TablePlan, column: str, against: set[bytes],
+    st: Conversion, plan: TablePlan, column: str, uuid: bool, against: set[bytes],
     missing: list[bytes] | None = None,
 ) -> set[bytes] | None:  # fmt: skip
-    """The column's loaded values (as COPY text), or, with ``missing``, those not in
-    ``against`` appended to it. None when there are too many to hold."""
+    """The column's loaded values (as COPY text; UUIDs in one spelling), or, with
+    ``missing``, those not in ``against`` appended to it. None when there are too many to
+    hold."""
     load = plan.target
     assert load is not None
     key = plan.state.table.key
@@ -80,8 +85,8 @@ def _values(
     at = load.keep[load.columns.index(column)]  # its place in the spooled rows
     for piece in st.spool.read(key, plan.reencode):
         values = [row.split(b"\t", at + 1)[at] for row in piece[:-1].split(b"\n")]
-        if any(len(v) in (32, 36) for v in values):
-            values = [_normal(v) for v in values]
+        if uuid:
+            values = [_uuid_key(v) for v in values]
         if missing is None:
             against.update(values)
         else:
@@ -89,13 +94,9 @@ def _values(
     return against
 
 
-def _normal(value: bytes) -> bytes:
-    """A key as PostgreSQL compares it: UUIDs without hyphens, in lower case."""
-    if len(value) == 36 and value.count(b"-") == 4:
-        return value.replace(b"-", b"").lower()
-    if len(value) == 32:
-        return value.lower()
-    return value
+def _uuid_key(value: bytes) -> bytes:
+    """A UUID as PostgreSQL compares it: without hyphens, in lower case (NULL as it is)."""
+    return value if value == b"\\N" else value.replace(b"-", b"").lower()
 
 
 def _shown(value: bytes) -> str:

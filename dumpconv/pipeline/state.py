@@ -108,7 +108,6 @@ class TargetPlan:
     """The frame of a load into an existing schema."""
 
     schema: str
-    tables: list[str]  # the target tables loaded, in load order
     deferred: list[tuple[str, str]]  # (table, foreign key) made deferrable for the load
     emptied: list[str]  # the tables emptied first (--existing-rows replace)
     disable_triggers: bool

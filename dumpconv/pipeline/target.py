@@ -73,11 +73,11 @@ def plan_target(st: Conversion, plan: Plan) -> Plan:
         raise Refusals(refused)
     order, deferred = _load_order(target, loads)
     plan.tables = [by_target[name] for name in order]
-    emptied = (
-        [*order, *_emptied_with(target, loads)] if st.options.existing_rows == "replace" else []
-    )
-    plan.target = TargetPlan(target.schema, order, deferred, emptied, st.options.disable_triggers)
-    _report_frame(st, target, loads, deferred)
+    replace = st.options.existing_rows == "replace"
+    also = _emptied_with(target, loads) if replace else {}
+    emptied = [*order, *also] if replace else []
+    plan.target = TargetPlan(target.schema, deferred, emptied, st.options.disable_triggers)
+    _report_frame(st, loads, deferred, also)
     return plan
 
 
@@ -272,8 +272,8 @@ def _emptied_with(target: TargetSchema, loads: dict[str, TargetTable]) -> dict[s
 
 
 def _report_frame(
-    st: Conversion, target: TargetSchema, loads: dict[str, TargetTable],
-    deferred: list[tuple[str, str]],
+    st: Conversion, loads: dict[str, TargetTable], deferred: list[tuple[str, str]],
+    also: dict[str, str],
 ) -> None:  # fmt: skip
     """What the load does to the target beyond adding rows."""
     options = st.options
@@ -284,7 +284,7 @@ def _report_frame(
             "application's migrations wrote there are replaced by the dump's",
             hint="--existing-rows append keeps them",
         )  # fmt: skip
-        for name, parent in _emptied_with(target, loads).items():
+        for name, parent in also.items():
             st.report.add(
                 "target-table-emptied", Severity.WARNING,
                 f"table {name} is not loaded but is emptied too: it references {parent}, "

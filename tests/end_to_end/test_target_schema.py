@@ -495,3 +495,28 @@ def test_any_names_and_texts_load_into_the_target(
                                     "'public'") == [(1,)]  # fmt: skip
     finally:
         pg_server.drop_db(dsn)
+
+
+def test_uuid_keys_match_however_sqlite_spelled_them(
+    pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    """A parent's UUID written as 32 hex digits, its child's with hyphens in capitals, and a
+    child with no parent (NULL): no row references nothing, and all of them load."""
+    pg_server.query(
+        pg_db,
+        "CREATE TABLE public.run (id uuid PRIMARY KEY);"
+        "CREATE TABLE public.step (id integer PRIMARY KEY, run_id uuid REFERENCES public.run);",
+    )
+    schema = pg_server.dump_schema(pg_db, tmp_path / "schema.sql")
+    _db, dump = _sqlite(
+        tmp_path,
+        "CREATE TABLE run (id CHAR(32) PRIMARY KEY); CREATE TABLE step (id INTEGER PRIMARY KEY,"
+        " run_id CHAR(36));"
+        "INSERT INTO run VALUES ('12345678123456781234567812345678');"
+        "INSERT INTO step VALUES (1, '12345678-1234-5678-1234-567812345678'), (2, NULL);",
+    )
+    out = tmp_path / "data.sql"
+    proc = _dumpconv("--target-schema", str(schema), str(dump), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert pg_server.load_sql(pg_db, out).check().warnings == []
+    assert pg_server.query(pg_db, "SELECT count(run_id) FROM public.step") == [(1,)]
