@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -25,29 +24,12 @@ from psycopg.conninfo import conninfo_to_dict
 
 import dumpconv
 from dumpconv.decide.casts import parse_cast
+from tests.end_to_end.djangoapp import make_project
+from tests.end_to_end.djangoapp import run_django as _django
 from tests.pgharness import PgServer
 
 pytestmark = pytest.mark.pg
 django = pytest.importorskip("django", reason="Django is a dev dependency (pip install -e .[dev])")
-
-SETTINGS = """
-import os
-SECRET_KEY = "test-only-not-secret"
-INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "shop"]
-USE_TZ = True
-TIME_ZONE = "UTC"
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-if os.environ.get("SHOP_DB") == "sqlite":
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
-                             "NAME": os.environ["SHOP_SQLITE"]}}
-else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql",
-                             "NAME": os.environ["SHOP_PG_NAME"],
-                             "HOST": os.environ["SHOP_PG_HOST"],
-                             "PORT": os.environ["SHOP_PG_PORT"],
-                             "USER": os.environ["SHOP_PG_USER"],
-                             "PASSWORD": os.environ.get("SHOP_PG_PASSWORD", "")}}
-"""
 
 MODELS = """
 import uuid
@@ -123,39 +105,9 @@ print(json.dumps({"customer_id": carol.id, "order_id": order.id,
 """
 
 
-def _django(project: Path, env: dict[str, str], *args: str, code: str | None = None) -> str:
-    """Run manage.py-style commands (or code) of the project in a process of its own."""
-    script = (
-        "import django, os, sys\n"
-        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\n"
-        "django.setup()\n"
-    )
-    if code is None:
-        script += f"from django.core.management import call_command\ncall_command(*{args!r})\n"
-    else:
-        script += code
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=project,
-        env={**os.environ, **env, "PYTHONPATH": str(project)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, f"{args or 'code'} failed:\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "app"
-    (root / "shop" / "migrations").mkdir(parents=True)
-    (root / "settings.py").write_text(textwrap.dedent(SETTINGS))
-    (root / "shop" / "__init__.py").write_text("")
-    (root / "shop" / "migrations" / "__init__.py").write_text("")
-    (root / "shop" / "models.py").write_text(textwrap.dedent(MODELS))
-    return root
+    return make_project(tmp_path / "app", MODELS)
 
 
 def _pg_env(dsn_text: str) -> dict[str, str]:
