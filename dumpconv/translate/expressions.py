@@ -190,12 +190,15 @@ def _parse(sql: str, *, query: bool) -> exp.Expr:
             tree = sqlglot.parse_one(text, read="sqlite", into=exp.Condition)
     except (SqlglotError, RecursionError):
         raise Untranslatable("cannot be parsed") from None
-    tree = _calls(tree, f"{prefix}fn_", query=query)
     allowed = _QUERY_NODES if query else _EXPRESSION_NODES
     for count, node in enumerate(tree.walk()):
         if count >= _MAX_NODES:
             raise Untranslatable("is too large to translate")
-        if not isinstance(node, allowed) or type(node) in (exp.Command, exp.Anonymous):
+        # A call is emitted by the function table once its strings are restored (below).
+        marked = isinstance(node, exp.Anonymous) and str(node.this).startswith(f"{prefix}fn_")
+        if not marked and (
+            not isinstance(node, allowed) or type(node) in (exp.Command, exp.Anonymous)
+        ):
             raise Untranslatable(f"uses {_describe(node)}, which is not translated")
         node.comments = None
         if isinstance(node, exp.Literal) and node.is_string:
@@ -220,7 +223,7 @@ def _parse(sql: str, *, query: bool) -> exp.Expr:
                 node.set("quoted", False)
         elif isinstance(node, exp.DataType):
             node.replace(_cast_type(node))
-    return tree
+    return _calls(tree, f"{prefix}fn_", query=query)
 
 
 def _calls(tree: exp.Expr, marker: str, *, query: bool) -> exp.Expr:
