@@ -21,6 +21,8 @@ from functools import cache
 import sqlglot
 from sqlglot import exp
 
+from dumpconv.translate import datetimes, timeformats
+
 Emit = Callable[[list[exp.Expr]], exp.Expr]
 
 
@@ -32,6 +34,7 @@ class Function:
     max_args: int
     aggregate: bool = False  # allowed only where aggregates are (a view's query)
     emit: Emit | None = None  # None: sqlglot's PostgreSQL form of the SQLite call
+    scalar_from: int = 0  # with this many arguments or more, not an aggregate (max, min)
 
 
 #: The SQLite functions dumpconv translates, by the name SQLite knows them by.
@@ -53,27 +56,39 @@ FUNCTIONS: dict[str, Function] = {
     "count": Function(0, 1, aggregate=True),
     "sum": Function(1, 1, aggregate=True),
     "avg": Function(1, 1, aggregate=True),
-    "min": Function(1, 1, aggregate=True),
-    "max": Function(1, 1, aggregate=True),
+    # one argument: the aggregate; more: NULL when any is (sqlite-semantics.md §0, row 8)
+    "min": Function(1, 100, aggregate=True, scalar_from=2, emit=lambda a: _extreme(a, "least")),
+    "max": Function(1, 100, aggregate=True, scalar_from=2, emit=lambda a: _extreme(a, "greatest")),
     "group_concat": Function(1, 2, aggregate=True, emit=lambda a: _group_concat(a)),
     # like sum(), but a double always, 0.0 over no rows (sqlite-semantics.md §0, row 22)
     "total": Function(1, 1, aggregate=True, emit=lambda a: _total(a)),
+    # half away from zero, as PostgreSQL's numeric round (a double's is half to even)
+    "round": Function(1, 2, emit=lambda a: _round(a)),
+    "replace": Function(3, 3, emit=lambda a: _call("replace", a)),
+    # SQLite's date and time functions (translate/datetimes.py)
+    "date": Function(0, 100, emit=lambda a: _datetime("date", a)),
+    "time": Function(0, 100, emit=lambda a: _datetime("time", a)),
+    "datetime": Function(0, 100, emit=lambda a: _datetime("datetime", a)),
+    "julianday": Function(0, 100, emit=lambda a: _datetime("julianday", a)),
+    "unixepoch": Function(0, 100, emit=lambda a: _datetime("unixepoch", a)),
+    "strftime": Function(1, 100, emit=lambda a: _datetime("strftime", a)),
 }
 
 #: SQLite functions whose obvious PostgreSQL form answers differently
 #: (shared/docs/sqlite-semantics.md §0), left out until they have a faithful one.
 NOT_YET: dict[str, str] = {
-    "round": "PostgreSQL rounds a double half to even, SQLite half away from zero",
-    "max": "as a scalar (two or more arguments) it is NULL when any argument is",
-    "min": "as a scalar (two or more arguments) it is NULL when any argument is",
-    "date": "dates and times are not translated yet",
-    "datetime": "dates and times are not translated yet",
-    "time": "dates and times are not translated yet",
-    "julianday": "dates and times are not translated yet",
-    "strftime": "dates and times are not translated yet",
-    "typeof": "PostgreSQL has no storage classes",
-    "printf": "not translated yet",
-    "replace": "not translated yet",
+    "typeof": "PostgreSQL has no storage classes, and the column's type is not known where "
+    "the call is translated",
+    "printf": "the text of a value depends on its SQLite storage class (1.0 against 1), "
+    "which the call cannot see",
+    "format": "the text of a value depends on its SQLite storage class (1.0 against 1), "
+    "which the call cannot see",
+    "quote": "its text depends on the value's SQLite storage class, which the call cannot see",
+    "hex": "its text depends on the value's SQLite storage class, which the call cannot see",
+    "json_extract": "SQLite answers SQL values (text unquoted, numbers as numbers, objects as "
+    "compact JSON text), PostgreSQL json or text in its own spelling",
+    "glob": "not translated yet",
+    "timediff": "SQLite 3.43+ only",
 }
 
 
@@ -131,6 +146,56 @@ def _total(args: list[exp.Expr]) -> exp.Expr:
     return exp.Cast(this=summed, to=exp.DataType.build("double"))
 
 
+def _call(name: str, args: list[exp.Expr]) -> exp.Expr:
+    return exp.Anonymous(this=name, expressions=args)
+
+
+def _extreme(args: list[exp.Expr], pg: str) -> exp.Expr:
+    """min/max: the aggregate of one argument; of more, NULL when any argument is NULL
+    (PostgreSQL's least/greatest skip NULLs)."""
+    if len(args) == 1:
+        return (exp.Max if pg == "greatest" else exp.Min)(this=args[0])
+    nulls = _call("num_nulls", [a.copy() for a in args])
+    return exp.Case(
+        ifs=[exp.If(this=exp.GT(this=nulls, expression=exp.Literal.number(0)), true=exp.Null())],
+        default=_call(pg, args),
+    )
+
+
+def _round(args: list[exp.Expr]) -> exp.Expr:
+    """round(x[, n]) as numeric's round (half away from zero), a double as in SQLite; n is
+    a literal (SQLite reads a negative one as 0 and more than 30 as 30)."""
+    digits = 0
+    if len(args) > 1:
+        n = _int_literal(args[1])
+        if n is None:
+            raise CallError("uses round() with a number of digits that is not an integer: "
+                            "SQLite reads a negative one as 0")  # fmt: skip
+        digits = min(max(n, 0), 30)
+    value = exp.Cast(this=args[0], to=exp.DataType.build("numeric"))
+    rounded = _call("round", [value, exp.Literal.number(digits)])
+    return exp.Cast(this=rounded, to=exp.DataType.build("double"))
+
+
+def _datetime(name: str, args: list[exp.Expr]) -> exp.Expr:
+    try:
+        return timeformats.call(name, args)
+    except datetimes.DateError as e:
+        raise CallError(f"uses {name}() in a way not translated: {e}") from None
+
+
+#: The functions reading SQLite's current time through 'now' (or no time value at all).
+CLOCK = frozenset({"date", "time", "datetime", "julianday", "unixepoch", "strftime"})
+
+
+def _reads_now(key: str, args: list[exp.Expr]) -> bool:
+    value = args[1:2] if key == "strftime" else args[:1]
+    if not value:
+        return True
+    node = value[0]
+    return isinstance(node, exp.Literal) and node.is_string and node.this.lower() == "now"
+
+
 class CallError(Exception):
     """A call that is not in the table, or has the wrong number of arguments."""
 
@@ -150,8 +215,12 @@ def emit(name: str, args: list[exp.Expr], *, query: bool) -> exp.Expr:
                 f"uses the function {name}(), not translated" + (f": {why}" if why else "")
             )
         raise CallError(f"calls {name}() with {len(args)} arguments")
-    if fn.aggregate and not query:
+    aggregate = fn.aggregate and not (fn.scalar_from and len(args) >= fn.scalar_from)
+    if aggregate and not query:
         raise CallError(f"uses the aggregate {name}() outside a query")
+    if key in CLOCK and not query and _reads_now(key, args):
+        # PostgreSQL would fix 'now' when the statement runs, not each time.
+        raise CallError("depends on the current time through 'now'")
     if fn.emit is not None:
         return fn.emit(args)
     node = _template(key, len(args)).copy()

@@ -63,6 +63,9 @@ FUNCTIONS: frozenset[str] = frozenset(
         # translations of SQLite's functions (ddl's table)
         "abs", "lower", "upper", "length", "btrim", "ltrim", "rtrim", "substring", "position",
         "count", "sum", "avg", "max", "min", "string_agg",
+        # SQLite's date and time functions (translate/datetimes.py), round, scalar max/min
+        "pg_typeof", "regexp_replace", "date_trunc", "trunc", "lpad", "round", "num_nulls",
+        "greatest", "least",
     }
 )  # fmt: skip
 
