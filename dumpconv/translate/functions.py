@@ -221,6 +221,11 @@ def emit(name: str, args: list[exp.Expr], *, query: bool) -> exp.Expr:
     if key in CLOCK and not query and _reads_now(key, args):
         # PostgreSQL would fix 'now' when the statement runs, not each time.
         raise CallError("depends on the current time through 'now'")
+    if key in CLOCK and not query:
+        raise CallError(
+            f"uses {name}() outside a query: its PostgreSQL form (to_char, casts of text) is "
+            "not IMMUTABLE, which an index or generated column must be"
+        )
     if fn.emit is not None:
         return fn.emit(args)
     node = _template(key, len(args)).copy()

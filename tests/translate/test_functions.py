@@ -285,12 +285,16 @@ def test_other_functions_answer_as_sqlite(
         ("printf('%d', i)", "depends on its SQLite storage class"),
         ("json_extract(t, '$.a')", "SQLite answers SQL values"),
         ("max(i)", "uses the aggregate max() outside a query"),
+        ("date(t)", "date() outside a query: its PostgreSQL form (to_char, casts of text) is"),
     ],
 )
 def test_what_is_left_out_says_why(sql: str, why: str) -> None:
     with pytest.raises(Untranslatable, match=None) as caught:
         translate_expr(sql, _scope())
     assert why in str(caught.value)
+    if "now" not in why and "outside a query" not in why:  # the same in a view
+        with pytest.raises(Untranslatable, match=re.escape(why)):
+            translate_query(f"SELECT {sql} FROM v", _scope())
 
 
 def test_now_is_read_when_a_view_runs() -> None:
