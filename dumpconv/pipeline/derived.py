@@ -94,22 +94,17 @@ def duration_hints(st: Conversion, state: TableState, decisions: dict[str, Decis
             )  # fmt: skip
 
 
-def report_trigger(st: Conversion, text: str, line: int) -> None:
-    """A SQLite trigger is not converted: a lossy line naming it, unless it only keeps the
-    SQLite side of a derived table in sync (not needed on PostgreSQL)."""
+def derived_trigger(st: Conversion, text: str, line: int) -> bool:
+    """Whether a SQLite trigger only keeps the SQLite side of a derived table in sync (not
+    needed on PostgreSQL): reported and skipped."""
     names = trigger_names(text, line)
     found = derived_of(st.framework, fold(names[1])) if names else None
-    if names is not None and found is not None:
-        st.report.add(
-            "trigger-skipped", Severity.INFO,
-            f"trigger {names[0]} on {names[1]} keeps the SQLite side of {found[1].what} "
-            "in sync: not needed on PostgreSQL; skipped",
-            line=line,
-        )  # fmt: skip
-    else:
-        which = f"trigger {names[0]} on {names[1]}" if names else "trigger"
-        st.report.add(
-            "trigger-skipped", Severity.LOSSY,
-            f"{which} not converted: SQLite trigger bodies need rewriting as PL/pgSQL",
-            line=line, hint="recreate the trigger by hand after loading",
-        )  # fmt: skip
+    if names is None or found is None:
+        return False
+    st.report.add(
+        "trigger-skipped", Severity.INFO,
+        f"trigger {names[0]} on {names[1]} keeps the SQLite side of {found[1].what} "
+        "in sync: not needed on PostgreSQL; skipped",
+        line=line,
+    )  # fmt: skip
+    return True

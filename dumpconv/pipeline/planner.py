@@ -14,7 +14,8 @@ from dumpconv.decide.typemap import (
 )
 from dumpconv.pipeline.catalog import virtual_table_storage
 from dumpconv.pipeline.columns import decide_columns, unstorable_text
-from dumpconv.pipeline.derived import derived_shape, duration_hints, report_trigger
+from dumpconv.pipeline.derived import derived_shape, duration_hints
+from dumpconv.pipeline.postdata import PostData
 from dumpconv.pipeline.state import (
     Conversion,
     Plan,
@@ -22,7 +23,6 @@ from dumpconv.pipeline.state import (
     TableState,
 )
 from dumpconv.pipeline.target import plan_target
-from dumpconv.read.classify import Kind
 from dumpconv.read.schema import fold
 from dumpconv.read.sqlite_ddl import json_checked_column
 from dumpconv.write.spool import Recode
@@ -104,10 +104,11 @@ class Planner:
                     plan.unsafe.add((key, col.key))
         for state in self.st.tables.values():
             plan.tables.append(self._plan_table(state, plan))
+        objects = PostData(self.st, plan)
         for kind, text, line in self.st.deferred:
-            item = self._deferred(kind, text, line, plan)
-            self._report_left_out(item, line)
-            plan.post.append(item)
+            for item in objects.items(kind, text, line):
+                self._report_left_out(item, line)
+                plan.post.append(item)
         for name, sql, line in self.st.virtual:
             shadows = [w for w in self.st.skipped.values() if w.endswith(f"virtual table {name}")]
             comments = (
@@ -170,7 +171,7 @@ class Planner:
         post.extend(translate.key_items(table, self.st.schema, nulls, notes, unsafe))
         scope = translate.Scope(self.st.schema, [table], plan.types)
         for fk in table.foreign_keys:
-            post.append(translate.foreign_key_item(table, fk, self.st.schema))
+            post.append(translate.foreign_key_item(table, fk, self.st.schema, plan.types))
         for check in [*table.checks, *(c for col in table.columns for c in col.checks)]:
             json_col = json_checked_column(check.expr)
             if json_col is not None and decisions.get(fold(json_col), _TEXT).pg_type == "jsonb":
@@ -216,16 +217,6 @@ class Planner:
             self.st.report.add("object-left-out", Severity.LOSSY, item.left_out, line=line)
         if item.changed is not None:
             self.st.report.add("definition-changed", Severity.LOSSY, item.changed, line=line)
-
-    def _deferred(self, kind: Kind, text: str, line: int, plan: Plan) -> translate.PostItem:
-        if kind is Kind.CREATE_INDEX:
-            return translate.index_item(text, line, self.st.schema, plan.types, plan.unsafe)
-        if kind is Kind.CREATE_VIEW:
-            return translate.view_item(text, line, self.st.schema, plan.types)
-        report_trigger(self.st, text, line)
-        return translate.PostItem(
-            "", 6, comments=(f"dumpconv: trigger skipped (line {line}):", f"  {text}")
-        )
 
 
 def _match_foreign_keys(st: Conversion, plan: Plan) -> None:

@@ -6,7 +6,8 @@ Offers, for the pipeline:
   the notes a reviewer sees above it;
 * post-data items (``items.PostItem``): :func:`key_items`, :func:`foreign_key_item`,
   :func:`check_item`, :func:`generated_item` (``constraints``), :func:`index_item`,
-  :func:`gin_index_item` (``indexes``), :func:`view_item` (``views``), expression
+  :func:`gin_index_item` (``indexes``), :func:`view_item` (``views``),
+  :func:`trigger_items` (``triggers``: a PL/pgSQL function and its trigger), expression
   defaults (``defaults``);
 * :func:`translate_expr` / :func:`translate_query` (``expressions``): the one expression
   translator all of them use, calling SQLite functions only through the table in
@@ -25,6 +26,7 @@ from dumpconv.translate.items import (
     case_insensitive,
 )
 from dumpconv.translate.tables import create_table
+from dumpconv.translate.triggers import Target, trigger_items
 from dumpconv.translate.views import view_item
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "PostItem",
     "Scope",
     "TableDDL",
+    "Target",
     "Untranslatable",
     "case_insensitive",
     "check_item",
@@ -45,5 +48,6 @@ __all__ = [
     "key_items",
     "translate_expr",
     "translate_query",
+    "trigger_items",
     "view_item",
 ]

@@ -1,10 +1,11 @@
 """The one expression translator every consumer goes through (defaults, CHECKs, index
-expressions and predicates, generated columns, views).
+expressions and predicates, generated columns, views, and the statements of trigger
+bodies: ``parse`` in mode "statement", ``rewrite``, ``generate``).
 
-An expression is read by dumpconv's own SQLite lexer first: comments are dropped, and every
-string literal and quoted name is replaced by a placeholder, so that sqlglot parses only
-bare words, numbers and operators (it cannot disagree with SQLite about where a string or
-comment ends). The tree it returns may hold only the node types listed here and the SQLite
+An expression is read by dumpconv's own SQLite lexer first (``lexing``): comments are
+dropped, and every string literal and quoted name is replaced by a placeholder, so that
+sqlglot parses only bare words, numbers and operators (it cannot disagree with SQLite about
+where a string or comment ends). The tree it returns may hold only the node types listed here and the SQLite
 functions of ``functions``; names and strings are put back and printed by ``base.pgsql``.
 Anything else raises :class:`Untranslatable`: the object is left out and reported.
 """
@@ -12,26 +13,30 @@ Anything else raises :class:`Untranslatable`: the object is left out and reporte
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from dumpconv.base.errors import DumpconvError
 from dumpconv.base.pgsql import qualified, quote_ident, quote_literal, valid_text
-from dumpconv.read.lexer import Tok, tokenize
 from dumpconv.read.schema import Column, Schema, Table, fold
+from dumpconv.translate.clock import clock_default
 from dumpconv.translate.functions import CallError, emit
 from dumpconv.translate.items import PostItem, left_out
+from dumpconv.translate.lexing import Untranslatable as Untranslatable
+from dumpconv.translate.lexing import number, respell
+from dumpconv.translate.retype import (
+    REAL_TYPES,
+    as_text_in_aggregate,
+    boolean_compare,
+    cast_type,
+    coalesce_as_text,
+)
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
-
-
-class Untranslatable(Exception):
-    """An expression that has no faithful PostgreSQL form here."""
 
 
 @dataclass
@@ -41,17 +46,44 @@ class Scope:
     schema: Schema
     tables: list[Table]
     types: dict[tuple[str, str], str]  # (table key, column key) → pg type
+    # A trigger's NEW and OLD: the table's row, or None for a view's (names unchecked).
+    rows: dict[str, Table | None] = field(default_factory=dict)
+    aliases: dict[str, Table] = field(default_factory=dict)  # FROM t AS x: x → t
 
     def column(self, name: str, qualifier: str | None) -> tuple[Table, Column] | None:
         candidates = self.tables
-        if qualifier is not None:
+        if qualifier is not None and fold(qualifier) in self.aliases:
+            candidates = [self.aliases[fold(qualifier)]]
+        elif qualifier is not None and fold(qualifier) in self.rows:
+            row = self.rows[fold(qualifier)]
+            candidates = [row] if row is not None else []
+        elif qualifier is not None:
             t = self.schema.get(qualifier)
             candidates = [t] if t is not None else []
-        found = [(t, c) for t in candidates if (c := t.column(name)) is not None]
+        found = [(t, c) for t in candidates if (c := _column(t, name)) is not None]
         return found[0] if len(found) == 1 else None
 
     def type_of(self, table: Table, column: Column) -> str | None:
         return self.types.get((table.key, column.key))
+
+
+def _column(table: Table, name: str) -> Column | None:
+    """A column by name; ``rowid`` (and its aliases) names the INTEGER PRIMARY KEY."""
+    found = table.column(name)
+    if found is None and fold(name) in ("rowid", "oid", "_rowid_") and table.rowid_alias:
+        found = table.column(table.rowid_alias)
+    return found
+
+
+def is_raise(node: exp.Expr) -> bool:
+    """Whether a node is SQLite's ``RAISE(kind[, message])`` of a trigger body
+    (``meta["raise"]``: ABORT, FAIL, ROLLBACK or IGNORE; the message its only argument).
+    ``translate.triggers`` turns it into PL/pgSQL control flow; nothing prints it (PostgreSQL
+    has no such function, so the output check would refuse it)."""
+    return isinstance(node, exp.Anonymous) and "raise" in node.meta
+
+
+Mode = Literal["expression", "query", "statement"]
 
 
 def translate_expr(sql: str, scope: Scope) -> str:
@@ -60,15 +92,22 @@ def translate_expr(sql: str, scope: Scope) -> str:
     Raises:
         Untranslatable: it cannot be parsed, or uses something outside the translation table.
     """
-    tree = _parse(sql, query=False)
-    return _generate(_rewrite(tree, scope))
+    tree = parse(sql, "expression")
+    return generate(rewrite(tree, scope))
 
 
 def translate_query(sql: str, scope: Scope) -> str:
     """A SQLite SELECT (a view body) as PostgreSQL SQL."""
-    tree = _parse(sql, query=True)
+    tree = parse(sql, "query")
     if not isinstance(tree, exp.Query):
         raise Untranslatable("not a SELECT")
+    qualify_tables(tree, scope)
+    return generate(rewrite(tree, scope))
+
+
+def qualify_tables(tree: exp.Expr, scope: Scope) -> None:
+    """Every table the tree reads or writes, named by its qualified PostgreSQL name and
+    added to the scope (its columns may then be named)."""
     for table in tree.find_all(exp.Table):
         _main_only(table)
         t = scope.schema.get(table.name)
@@ -76,19 +115,16 @@ def translate_query(sql: str, scope: Scope) -> str:
             raise Untranslatable(f"refers to {table.name!r}, which is not a converted table")
         if t not in scope.tables:
             scope.tables.append(t)
+        alias = table.args.get("alias")
+        if isinstance(alias, exp.TableAlias) and alias.this is not None and alias.name:
+            if alias.columns:
+                raise Untranslatable("names the columns of a table alias")
+            # Printed folded, as the columns it qualifies are (SQLite ignores its case).
+            scope.aliases[fold(alias.name)] = t
+            alias.set("this", ident(valid_text(fold(alias.name))))
         table.set("this", exp.Var(this=qualified(t.pg)))
         table.set("db", None)
         table.set("catalog", None)
-    return _generate(_rewrite(tree, scope))
-
-
-_WORDS_BEFORE_PAREN = frozenset(
-    {
-        "in", "exists", "not", "and", "or", "cast", "when", "then", "else", "case", "as",
-        "select", "from", "where", "on", "using", "values", "is", "like", "between", "by",
-        "join", "union", "all", "distinct", "any",
-    }
-)  # fmt: skip
 
 
 #: Node types of a translatable expression: operators, literals, columns, CASE and the
@@ -96,6 +132,7 @@ _WORDS_BEFORE_PAREN = frozenset(
 _EXPRESSION_NODES: tuple[type[exp.Expr], ...] = (
     exp.Column, exp.Identifier, exp.Literal, exp.Null, exp.Boolean, exp.Paren, exp.Neg,
     exp.Not, exp.And, exp.Or, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is,
+    exp.NullSafeEQ, exp.NullSafeNEQ, exp.Escape,
     exp.In, exp.Between, exp.Like, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.DPipe,
     exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.Lower, exp.Upper, exp.Length, exp.Abs,
     exp.Trim, exp.Substring, exp.StrPosition, exp.Cast, exp.DataType,
@@ -107,98 +144,47 @@ _QUERY_NODES: tuple[type[exp.Expr], ...] = (
     *_EXPRESSION_NODES, exp.Select, exp.From, exp.Join, exp.Where, exp.Group, exp.Having,
     exp.Order, exp.Ordered, exp.Limit, exp.Offset, exp.Alias, exp.TableAlias, exp.Table,
     exp.Star, exp.Distinct, exp.Union, exp.Except, exp.Intersect, exp.Subquery, exp.Exists,
-    exp.Count, exp.Sum, exp.Avg, exp.Max, exp.Min, exp.GroupConcat,
+    exp.Count, exp.Sum, exp.Avg, exp.Max, exp.Min, exp.GroupConcat, exp.CurrentTimestamp,
+    exp.CurrentDate, exp.CurrentTime,
 )  # fmt: skip
 
 
-# CAST targets, by SQLite affinity of the type name, and what they are in PostgreSQL.
-_CAST_TYPES = {"INTEGER": "BIGINT", "TEXT": "TEXT", "REAL": "DOUBLE PRECISION",
-               "NUMERIC": "NUMERIC", "BLOB": "BYTEA"}  # fmt: skip
+#: ... and, in a trigger body, the statements.
+_STATEMENT_NODES: tuple[type[exp.Expr], ...] = (
+    *_QUERY_NODES, exp.Insert, exp.Update, exp.Delete, exp.Values, exp.Tuple, exp.Schema,
+    exp.Anonymous,
+)  # fmt: skip
+
+_ALLOWED: dict[str, tuple[type[exp.Expr], ...]] = {
+    "expression": _EXPRESSION_NODES,
+    "query": _QUERY_NODES,
+    "statement": _STATEMENT_NODES,
+}
 
 
 _MAX_NODES = 2000
 
 
-_NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-
-
-_PLACEHOLDER = "dumpconv_name_"
-
-
-def _normalize(sql: str) -> tuple[str, list[str], dict[str, tuple[str, bool]], str]:
-    """The expression re-spelled for sqlglot: no comments, strings and names replaced by
-    placeholders. Returns the text, the strings by index and the names by placeholder."""
+def parse(sql: str, mode: Mode) -> exp.Expr:
+    """Parse a SQLite expression, SELECT or (in a trigger body) statement into a tree of
+    allowed nodes, strings and names restored, comments gone."""
+    text, strings, names, prefix = respell(sql)
+    tree: exp.Expr
     try:
-        toks = list(tokenize(sql))
-    except DumpconvError as e:
-        raise Untranslatable(f"cannot read it: {e.message}") from None
-    prefix = _PLACEHOLDER
-    while prefix in sql.lower():
-        prefix += "x"
-    strings: list[str] = []
-    names: dict[str, tuple[str, bool]] = {}
-    out: list[str] = []
-    for i, tok in enumerate(toks):
-        following = toks[i + 1] if i + 1 < len(toks) else None
-        if tok.kind is Tok.STRING:
-            out.append(f"'{len(strings)}'")
-            strings.append(tok.value)
-        elif tok.kind is Tok.IDENT or (tok.kind is Tok.WORD and not tok.text.isascii()):
-            key = f"{prefix}{len(names)}"
-            names[key] = (tok.value, tok.kind is Tok.IDENT)
-            out.append(key)
-        elif tok.kind is Tok.WORD:
-            if "$" in tok.text:
-                raise Untranslatable(f"uses the name {tok.text}")
-            called = following is not None and following.kind is Tok.OP and following.text == "("
-            if called and tok.text.lower() not in _WORDS_BEFORE_PAREN:
-                # Every call reaches the translator under its SQLite name (functions.emit).
-                out.append(f"{prefix}fn_{tok.text.lower()}")
-            else:
-                out.append(tok.text)
-        elif tok.kind is Tok.NUMBER:
-            out.append(_number(tok.text))
-        elif tok.kind is Tok.OP:
-            out.append(tok.text)
-        else:  # blobs, variables
-            raise Untranslatable(f"uses {tok.text[:20]}, which is not translated")
-    return " ".join(out), strings, names, prefix
-
-
-def _number(text: str) -> str:
-    if text[:2].lower() == "0x":
-        try:
-            n = int(text[2:], 16)
-        except ValueError:
-            raise Untranslatable(f"the number {text[:30]} is not valid") from None
-        if n >= 2**64:
-            raise Untranslatable(f"the number {text[:30]} is out of range")
-        return str(n - 2**64 if n >= 2**63 else n)
-    if not _NUMBER.fullmatch(text):
-        raise Untranslatable(f"the number {text[:30]} is not valid")
-    return text
-
-
-def _parse(sql: str, *, query: bool) -> exp.Expr:
-    """Parse a SQLite expression or SELECT into a tree of allowed nodes, strings and names
-    restored, comments gone."""
-    text, strings, names, prefix = _normalize(sql)
-    try:
-        if query:
-            tree = sqlglot.parse_one(text, read="sqlite")
-        else:
+        if mode == "expression":
             tree = sqlglot.parse_one(text, read="sqlite", into=exp.Condition)
+        else:
+            tree = sqlglot.parse_one(text, read="sqlite")
     except (SqlglotError, RecursionError):
         raise Untranslatable("cannot be parsed") from None
-    allowed = _QUERY_NODES if query else _EXPRESSION_NODES
+    allowed = _ALLOWED[mode]
     for count, node in enumerate(tree.walk()):
         if count >= _MAX_NODES:
             raise Untranslatable("is too large to translate")
         # A call is emitted by the function table once its strings are restored (below).
         marked = isinstance(node, exp.Anonymous) and str(node.this).startswith(f"{prefix}fn_")
-        if not marked and (
-            not isinstance(node, allowed) or type(node) in (exp.Command, exp.Anonymous)
-        ):
+        call = isinstance(node, exp.Anonymous) and not is_raise(node) and not marked
+        if (not isinstance(node, allowed) and not marked) or isinstance(node, exp.Command) or call:
             raise Untranslatable(f"uses {_describe(node)}, which is not translated")
         node.comments = None
         if isinstance(node, exp.Literal) and node.is_string:
@@ -211,29 +197,35 @@ def _parse(sql: str, *, query: bool) -> exp.Expr:
                 raise Untranslatable("holds text that is not valid UTF-8")
             node.set("this", text)
         elif isinstance(node, exp.Literal):
-            node.set("this", _number(str(node.this)))
+            node.set("this", number(str(node.this)))
         elif isinstance(node, exp.Identifier):
             real = names.get(node.name)
             if real is not None:
                 node.set("this", real[0])
                 node.set("quoted", real[1])
+            elif node.name.startswith(f"{prefix}fn_raise_"):
+                pass  # RAISE's kind, read by _raise
             elif node.name.startswith(prefix):
                 raise Untranslatable("cannot be parsed")
             else:
                 node.set("quoted", False)
         elif isinstance(node, exp.DataType):
-            node.replace(_cast_type(node))
-    return _calls(tree, f"{prefix}fn_", query=query)
+            node.replace(cast_type(node))
+    return _calls(tree, f"{prefix}fn_", mode)
 
 
-def _calls(tree: exp.Expr, marker: str, *, query: bool) -> exp.Expr:
+def _calls(tree: exp.Expr, marker: str, mode: Mode) -> exp.Expr:
     """Each call replaced by what the function table emits for it."""
     for call in list(tree.find_all(exp.Anonymous)):
         name = str(call.this)
         if not name.startswith(marker):
             raise Untranslatable("cannot be parsed")
+        name = name[len(marker) :]
         try:
-            emitted = emit(name[len(marker) :], list(call.expressions), query=query)
+            if name.lower() == "raise" and mode == "statement":
+                emitted: exp.Expr = _raise(list(call.expressions), f"{marker}raise_")
+            else:
+                emitted = emit(name, list(call.expressions), query=mode != "expression")
         except CallError as e:
             raise Untranslatable(str(e)) from None
         if call is tree:
@@ -243,23 +235,25 @@ def _calls(tree: exp.Expr, marker: str, *, query: bool) -> exp.Expr:
     return tree
 
 
+_RAISE_KINDS = ("ABORT", "FAIL", "ROLLBACK", "IGNORE")
+
+
+def _raise(args: list[exp.Expr], marker: str) -> exp.Expr:
+    kind = args[0] if args else None
+    word = kind.name[len(marker) :] if isinstance(kind, exp.Column) else ""
+    if not (isinstance(kind, exp.Column) and kind.name.startswith(marker) and not kind.table):
+        raise CallError("uses RAISE() without ABORT, FAIL, ROLLBACK or IGNORE")
+    if word not in _RAISE_KINDS or (word == "IGNORE") != (len(args) == 1) or len(args) > 2:
+        raise CallError(f"uses RAISE({word[:20]}, …), which SQLite does not accept")
+    node = exp.Anonymous(this="raise", expressions=args[1:])
+    node.meta["raise"] = word
+    return node
+
+
 def _describe(node: exp.Expr) -> str:
     if isinstance(node, exp.Func):
         return f"the function {node.sql_name().lower()}()"
     return f"{type(node).__name__}"
-
-
-def _cast_type(node: exp.DataType) -> exp.Expr:
-    """A CAST target by SQLite's affinity rules, as the PostgreSQL type we choose."""
-    name = node.sql(dialect="sqlite").upper()
-    affinity = (
-        "INTEGER" if "INT" in name
-        else "TEXT" if any(w in name for w in ("CHAR", "CLOB", "TEXT"))
-        else "BLOB" if "BLOB" in name
-        else "REAL" if any(w in name for w in ("REAL", "FLOA", "DOUB"))
-        else "NUMERIC"
-    )  # fmt: skip
-    return exp.DataType.build(_CAST_TYPES[affinity], dialect="postgres")
 
 
 def _main_only(node: exp.Expr) -> None:
@@ -273,12 +267,26 @@ def _main_only(node: exp.Expr) -> None:
         node.set("db", None)
 
 
-def _ident(name: str) -> exp.Expr:
+def ident(name: str) -> exp.Expr:
+    """A PostgreSQL name as a node."""
     # Printed verbatim, so that quoting is decided by quote_ident alone.
     return exp.Var(this=quote_ident(name))
 
 
-def _rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
+def rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
+    """The parsed tree with its names resolved to PostgreSQL's and SQLite's semantics
+    spelled out (ILIKE, booleans, the clock)."""
+    for now in list(tree.find_all(exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentTime)):
+        # SQLite's CURRENT_* are UTC text; an assignment may retype them (meta "clock").
+        call = _CLOCK_CALLS[type(now)]
+        text = clock_default(call, "text")
+        assert text is not None
+        printed = exp.Var(this=text)
+        printed.meta["clock"] = call
+        if now is tree:
+            tree = printed
+        else:
+            now.replace(printed)
     for lit in tree.find_all(exp.Literal):
         if lit.is_string and lit.this.strip().lower() == "now":
             # PostgreSQL would fix 'now' when the statement runs, not each time.
@@ -296,6 +304,11 @@ def _rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
             continue
         name = col.name
         qualifier = col.table or None
+        if qualifier is not None and scope.rows.get(fold(qualifier), False) is None:
+            # NEW or OLD of a view: its columns are named as the view's query names them.
+            col.set("this", ident(valid_text(name if col.this.args.get("quoted") else fold(name))))
+            col.set("table", exp.Var(this=fold(qualifier).upper()))
+            continue
         found = scope.column(name, qualifier)
         if found is None:
             if col.this.args.get("quoted") and qualifier is None and not _known_alias(tree, name):
@@ -310,50 +323,37 @@ def _rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
                 continue
             raise Untranslatable(f"refers to an unknown column {name!r}")
         table, column = found
-        col.set("this", _ident(column.pg))
-        if qualifier is not None:
-            col.set("table", _ident(table.pg))
+        col.set("this", ident(column.pg))
+        if qualifier is not None and fold(qualifier) in scope.rows:
+            col.set("table", exp.Var(this=fold(qualifier).upper()))  # NEW or OLD
+        elif qualifier is not None and fold(qualifier) in scope.aliases:
+            col.set("table", ident(valid_text(fold(qualifier))))
+        elif qualifier is not None:
+            col.set("table", ident(table.pg))
         kind = scope.type_of(table, column)
+        col.meta["pg_type"] = kind
         if kind == "boolean":
-            _boolean_compare(col)
-        elif kind in _REAL_TYPES and _as_text_in_aggregate(col):
+            boolean_compare(col)
+        elif kind in REAL_TYPES and as_text_in_aggregate(col):
             raise Untranslatable(
                 f"joins the reals of {name} as text, which PostgreSQL writes differently "
                 "(1 for SQLite's 1.0)"
             )
+    for coalesce in tree.find_all(exp.Coalesce):
+        coalesce_as_text(coalesce)
     return tree
 
 
-_REAL_TYPES = ("double precision", "numeric")
-
-
-def _as_text_in_aggregate(col: exp.Column) -> bool:
-    """Whether the column's values are turned to text by group_concat (string_agg)."""
-    parent = col.parent
-    return isinstance(parent, exp.Cast) and isinstance(
-        parent.parent.parent if isinstance(parent.parent, exp.Distinct) else parent.parent,
-        exp.GroupConcat,
-    )
+_CLOCK_CALLS: dict[type[exp.Expr], str] = {
+    exp.CurrentTimestamp: "datetime()", exp.CurrentDate: "date()", exp.CurrentTime: "time()",
+}  # fmt: skip
 
 
 def _known_alias(tree: exp.Expr, name: str) -> bool:
     return any(fold(a.alias) == fold(name) for a in tree.find_all(exp.Alias))
 
 
-def _boolean_compare(col: exp.Expr) -> None:
-    """``flag = 1`` on a column that became boolean: compare with true/false instead."""
-    parent = col.parent
-    if isinstance(parent, (exp.EQ, exp.NEQ)):
-        other = parent.expression if parent.this is col else parent.this
-        if isinstance(other, exp.Literal) and other.this in ("0", "1"):
-            other.replace(exp.Boolean(this=other.this == "1"))
-    elif isinstance(parent, exp.In):
-        for item in parent.expressions:
-            if isinstance(item, exp.Literal) and item.this in ("0", "1"):
-                item.replace(exp.Boolean(this=item.this == "1"))
-
-
-def _generate(tree: exp.Expr) -> str:
+def generate(tree: exp.Expr) -> str:
     """Print the tree; every name and string in it is printed by ``pgsql``."""
     for node in list(tree.walk()):
         try:

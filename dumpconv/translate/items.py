@@ -61,6 +61,8 @@ class PostItem:
     left_out: str | None = None  # set when the object is only a comment: what and why
     changed: str | None = None  # set when it is created with a part of it dropped
     comments: tuple[str, ...] = ()
+    # (SQLite key, PostgreSQL name) of the view it creates, for the triggers on it
+    creates: tuple[str, str] | None = None
 
 
 def left_out(what: str, why: str, sql: str, order: int) -> PostItem:

@@ -40,4 +40,5 @@ def view_item(text: str, line: int, schema: Schema, types: dict[tuple[str, str],
     except Untranslatable as e:
         return left_out(what, str(e), text, 5)
     pg = schema.claim(name if quoted else fold(name))
-    return PostItem(f"CREATE VIEW {qualified(pg)}{columns} AS\n{body};", 5, "view", guard=what)
+    sql = f"CREATE VIEW {qualified(pg)}{columns} AS\n{body};"
+    return PostItem(sql, 5, "view", guard=what, creates=(fold(name), pg))

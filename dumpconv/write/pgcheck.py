@@ -43,6 +43,8 @@ KINDS: dict[str, type[ast.Node]] = {
     "truncate": ast.TruncateStmt,
     "set-constraints": ast.ConstraintsSetStmt,
     "create-extension": ast.CreateExtensionStmt,
+    "create-function": ast.CreateFunctionStmt,
+    "create-trigger": ast.CreateTrigStmt,
 }
 
 #: The extensions a script may create.
@@ -60,6 +62,10 @@ FUNCTIONS: frozenset[str] = frozenset(
         "extract", "floor",
         # SQLite's random ids (randomblob(16) and its hex) as defaults
         "gen_random_uuid", "uuid_send", "replace",
+        # the trigger functions' guard against recursion (translate/triggers.py)
+        "current_setting", "md5", "strpos",
+        # LIKE … ESCAPE, as PostgreSQL's parser spells it
+        "like_escape",
         # translations of SQLite's functions (ddl's table)
         "abs", "lower", "upper", "length", "btrim", "ltrim", "rtrim", "substring", "position",
         "count", "sum", "avg", "max", "min", "string_agg",
@@ -142,9 +148,24 @@ def check_statement(sql: str, kind: str, *, schemas: Iterable[str] = (SCHEMA,)) 
         raise StatementCheckError("COPY that does not read from stdin", sql)
     if isinstance(stmt, ast.CopyStmt) and stmt.query is not None:
         raise StatementCheckError("COPY of a query", sql)
+    allowed_schemas = set(schemas)
+    _check_names(stmt, sql, allowed_schemas)
+    if isinstance(stmt, ast.CreateFunctionStmt):
+        _check_function(stmt, sql, allowed_schemas)
+    if isinstance(stmt, ast.CreateTrigStmt):
+        _check_trigger(stmt, sql, allowed_schemas)
+    if isinstance(stmt, ast.CreateExtensionStmt):
+        if stmt.extname not in EXTENSIONS:
+            raise StatementCheckError(f"creates the extension {stmt.extname}", sql)
+        places = [o.arg.sval for o in stmt.options or () if o.defname == "schema"]
+        if places != [p for p in places if p in allowed_schemas] or len(places) != 1:
+            raise StatementCheckError("creates an extension outside its schema", sql)
+
+
+def _check_names(stmt: ast.Node, sql: str, allowed_schemas: set[str]) -> None:
+    """Every function, relation and type the statement names is one dumpconv emits."""
     seen = _Collect()
     seen(stmt)
-    allowed_schemas = set(schemas)
     for name in seen.functions:
         if name[-1] not in FUNCTIONS or (len(name) > 1 and name[:-1] != ("pg_catalog",)):
             raise StatementCheckError(f"calls {'.'.join(name)}()", sql)
@@ -155,15 +176,75 @@ def check_statement(sql: str, kind: str, *, schemas: Iterable[str] = (SCHEMA,)) 
         where = type_name[:-1]
         in_catalog = where in ((), ("pg_catalog",))
         # An extension's type lives in the target schema (public.citext).
-        extension = type_name[-1] in EXTENSIONS and len(where) == 1 and where[0] in schemas
+        extension = type_name[-1] in EXTENSIONS and len(where) == 1 and where[0] in allowed_schemas
+        trigger = type_name == ("trigger",) and isinstance(stmt, ast.CreateFunctionStmt)
+        if trigger:
+            continue
         if type_name[-1] not in TYPES or not (in_catalog or extension):
             raise StatementCheckError(f"names the type {'.'.join(type_name)}", sql)
-    if isinstance(stmt, ast.CreateExtensionStmt):
-        if stmt.extname not in EXTENSIONS:
-            raise StatementCheckError(f"creates the extension {stmt.extname}", sql)
-        places = [o.arg.sval for o in stmt.options or () if o.defname == "schema"]
-        if places != [p for p in places if p in allowed_schemas] or len(places) != 1:
-            raise StatementCheckError("creates an extension outside its schema", sql)
+
+
+def _check_trigger(stmt: ast.CreateTrigStmt, sql: str, allowed_schemas: set[str]) -> None:
+    """A row trigger calling, without arguments, a function of the target schema."""
+    function = tuple(n.sval for n in stmt.funcname or ())
+    if len(function) != 2 or function[0] not in allowed_schemas:
+        raise StatementCheckError("a trigger calling a function outside its schema", sql)
+    if not stmt.row or stmt.args or stmt.whenClause is not None or stmt.isconstraint:
+        raise StatementCheckError("a trigger of another form than dumpconv writes", sql)
+
+
+# The statements of a trigger function's body (translate/triggers.py).
+_FUNCTION_STATEMENTS = frozenset(
+    {
+        "PLpgSQL_stmt_block", "PLpgSQL_stmt_if", "PLpgSQL_stmt_perform", "PLpgSQL_stmt_execsql",
+        "PLpgSQL_stmt_raise", "PLpgSQL_stmt_return",
+    }
+)  # fmt: skip
+_BODY_SQL = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt)
+
+
+def _check_function(stmt: ast.CreateFunctionStmt, sql: str, allowed_schemas: set[str]) -> None:
+    """A PL/pgSQL trigger function of the target schema, without parameters or options,
+    whose body PL/pgSQL's own parser reads as statements of the kinds dumpconv writes, each
+    SQL statement and expression in it naming only what dumpconv emits."""
+    name = tuple(n.sval for n in stmt.funcname or ())
+    if len(name) != 2 or name[0] not in allowed_schemas:
+        raise StatementCheckError("a function outside its schema", sql)
+    returns = stmt.returnType
+    if stmt.parameters or returns is None or returns.setof or stmt.is_procedure:
+        raise StatementCheckError("a function of another form than dumpconv writes", sql)
+    options = {o.defname: o.arg for o in stmt.options or ()}
+    if set(options) != {"as", "language"} or options["language"].sval != "plpgsql":
+        raise StatementCheckError("a function with other options than dumpconv writes", sql)
+    try:
+        tree = json.loads(pglast.parser.parse_plpgsql_json(sql))
+    except pglast.parser.ParseError as e:
+        raise StatementCheckError(f"PL/pgSQL cannot parse it: {e}", sql) from None
+    queries: list[tuple[str, int]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.startswith("PLpgSQL_stmt_") and key not in _FUNCTION_STATEMENTS:
+                    raise StatementCheckError(f"the function runs {key}", sql)
+                if key == "PLpgSQL_expr":
+                    queries.append((value["query"], value.get("parseMode", 0)))
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(tree)
+    for query, mode in queries:
+        text = query if mode == 0 else f"SELECT {query}"
+        try:
+            parsed = pglast.parse_sql(text)
+        except pglast.parser.ParseError as e:
+            why = f"PostgreSQL cannot parse its {query[:40]!r}: {e}"
+            raise StatementCheckError(why, sql) from None
+        if len(parsed) != 1 or not isinstance(parsed[0].stmt, _BODY_SQL):
+            raise StatementCheckError(f"the function runs {query[:40]!r}", sql)
+        _check_names(parsed[0].stmt, sql, allowed_schemas)
 
 
 # Tokens inside which psql neither runs a backslash command nor interpolates a :variable.

@@ -39,6 +39,9 @@ SETTINGS = (
     "SET TIME ZONE 'UTC';",
     "SET DateStyle = 'ISO, YMD';",
     "SET IntervalStyle = postgres;",
+    # The triggers dumpconv creates do not fire while a dumpconv script loads rows: the
+    # rows already hold what SQLite's triggers did (translate/triggers.py).
+    "SET dumpconv.loading = on;",
     # As pg_dump: no name resolves through a schema the database's users can create in.
     "SELECT pg_catalog.set_config('search_path', '', false);",
 )

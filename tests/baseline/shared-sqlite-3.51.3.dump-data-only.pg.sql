@@ -22,6 +22,7 @@ SET default_table_access_method = heap;
 SET TIME ZONE 'UTC';
 SET DateStyle = 'ISO, YMD';
 SET IntervalStyle = postgres;
+SET dumpconv.loading = on;
 SELECT pg_catalog.set_config('search_path', '', false);
 
 BEGIN;

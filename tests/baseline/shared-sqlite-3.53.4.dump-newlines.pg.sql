@@ -22,6 +22,7 @@ SET default_table_access_method = heap;
 SET TIME ZONE 'UTC';
 SET DateStyle = 'ISO, YMD';
 SET IntervalStyle = postgres;
+SET dumpconv.loading = on;
 SELECT pg_catalog.set_config('search_path', '', false);
 
 BEGIN;
@@ -570,12 +571,6 @@ EXCEPTION
 END
 $dumpconv$;
 
--- dumpconv: trigger skipped (line 234):
---   CREATE TRIGGER trg_items_ins AFTER INSERT ON items\x0aBEGIN\x0a  -- log the insert; keep it simple\x0a  INSERT INTO audit(item_id, action) VALUES (NEW.id, 'insert;');\x0a  UPDATE items SET qty = qty WHERE id = NEW.id;\x0aEND\x0a;
-
--- dumpconv: trigger skipped (line 241):
---   CREATE TRIGGER "trg order upd" BEFORE UPDATE OF "user" ON "order" FOR EACH ROW WHEN NEW."user" IS NULL BEGIN SELECT RAISE(ABORT, 'user required'); END;
-
 -- dumpconv: virtual table docs skipped (line 173):
 --   CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'porter unicode61')
 -- dumpconv: skipped table docs_data (line 174): storage of virtual table docs
@@ -589,6 +584,74 @@ $dumpconv$;
 -- dumpconv: skipped table geo_rowid (line 189): storage of virtual table geo
 -- dumpconv: skipped table geo_node (line 192): storage of virtual table geo
 -- dumpconv: skipped table geo_parent (line 194): storage of virtual table geo
+
+DO $dumpconv1$
+BEGIN
+    EXECUTE $sql$CREATE FUNCTION public.trg_items_ins() RETURNS trigger LANGUAGE plpgsql AS $dumpconv$
+DECLARE
+    running text := coalesce(current_setting('dumpconv.triggers', true), '');
+    me text := TG_RELID::text || '/' || md5(TG_NAME) || ';';
+BEGIN
+    IF strpos(running, me) > 0
+            OR current_setting('dumpconv.loading', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('dumpconv.triggers', running || me, true);
+    INSERT INTO public.audit (item_id, action) VALUES (NEW.id, 'insert;');
+    UPDATE public.items SET qty = qty WHERE id = NEW.id;
+    PERFORM set_config('dumpconv.triggers', running, true);
+    RETURN NULL;
+END
+$dumpconv$$sql$;
+EXCEPTION
+    WHEN others THEN
+        RAISE WARNING 'dumpconv: trigger trg_items_ins on items (its function) not created: %', SQLERRM;
+END
+$dumpconv1$;
+
+DO $dumpconv$
+BEGIN
+    EXECUTE $sql$CREATE TRIGGER trg_items_ins AFTER INSERT ON public.items FOR EACH ROW EXECUTE FUNCTION public.trg_items_ins()$sql$;
+EXCEPTION
+    WHEN others THEN
+        RAISE WARNING 'dumpconv: trigger trg_items_ins on items not created: %', SQLERRM;
+END
+$dumpconv$;
+
+DO $dumpconv1$
+BEGIN
+    EXECUTE $sql$CREATE FUNCTION public."trg order upd"() RETURNS trigger LANGUAGE plpgsql AS $dumpconv$
+DECLARE
+    running text := coalesce(current_setting('dumpconv.triggers', true), '');
+    me text := TG_RELID::text || '/' || md5(TG_NAME) || ';';
+BEGIN
+    IF strpos(running, me) > 0
+            OR current_setting('dumpconv.loading', true) = 'on' THEN
+        RETURN NEW;
+    END IF;
+    IF NOT coalesce(NEW."user" IS NULL, false) THEN
+        RETURN NEW;
+    END IF;
+    PERFORM set_config('dumpconv.triggers', running || me, true);
+    RAISE EXCEPTION USING MESSAGE = 'user required', ERRCODE = 'integrity_constraint_violation';
+    PERFORM set_config('dumpconv.triggers', running, true);
+    RETURN NEW;
+END
+$dumpconv$$sql$;
+EXCEPTION
+    WHEN others THEN
+        RAISE WARNING 'dumpconv: trigger trg order upd on order (its function) not created: %', SQLERRM;
+END
+$dumpconv1$;
+
+DO $dumpconv$
+BEGIN
+    EXECUTE $sql$CREATE TRIGGER "trg order upd" BEFORE UPDATE OF "user" ON public."order" FOR EACH ROW EXECUTE FUNCTION public."trg order upd"()$sql$;
+EXCEPTION
+    WHEN others THEN
+        RAISE WARNING 'dumpconv: trigger trg order upd on order not created: %', SQLERRM;
+END
+$dumpconv$;
 
 
 COMMIT;
@@ -620,6 +683,4 @@ warning: line 103: numbers.x: declared without a type, text: holds integers, rea
 warning: line 146: mixed.int_col: declared INTEGER, bytea: holds integers, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
 warning: line 146: mixed.any_col: declared without a type, bytea: holds integers, reals, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
 warning: line 151: events.dt: declared DATETIME, text: declared timestamp, kept as text: holds integers, reals beside the texts; as epoch-s they run from 1970-01-29 11:25:11 to 2024-01-02 03:04:05 UTC: --cast events.dt=timestamptz:epoch-s converts them [type-widened]
-lossy: line 234: trigger trg_items_ins on items not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
-lossy: line 241: trigger trg order upd on order not converted: SQLite trigger bodies need rewriting as PL/pgSQL [trigger-skipped] (recreate the trigger by hand after loading)
-dumpconv: 21 tables, 116 rows, 27 notes (7 lossy)
+dumpconv: 21 tables, 116 rows, 25 notes (5 lossy)

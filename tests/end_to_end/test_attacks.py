@@ -326,6 +326,16 @@ def _is_search_path_reset(call: dict[str, Any]) -> bool:
     return len(args) == 3 and _sval(args[0]) == "search_path" and _sval(args[1]) == ""
 
 
+_OUR_SETTINGS = ("dumpconv.triggers", "dumpconv.loading")
+
+
+def _is_trigger_stack(call: dict[str, Any]) -> bool:
+    """A trigger function's own transaction-local setting (not recursive, as in SQLite)."""
+    args = call.get("args", [])
+    local = args[2].get("A_Const", {}).get("boolval", {}).get("boolval") if len(args) == 3 else 0
+    return len(args) == 3 and _sval(args[0]) == "dumpconv.triggers" and local is True
+
+
 def denied_calls(tree: Any) -> list[str]:
     """The denied functions a parsed statement calls (pg_dump's
     ``set_config('search_path', '', false)`` excepted)."""
@@ -335,7 +345,10 @@ def denied_calls(tree: Any) -> list[str]:
             continue
         name = func_name(value)
         base = name.rsplit(".", 1)[-1].lower()
-        if base == "set_config" and _is_search_path_reset(value):
+        if base == "set_config" and (_is_search_path_reset(value) or _is_trigger_stack(value)):
+            continue
+        args = value.get("args", [])
+        if base == "current_setting" and args and _sval(args[0]) in _OUR_SETTINGS:
             continue
         if base in DENY_FUNCTIONS or base.startswith(DENY_PREFIXES):
             found.append(name)
@@ -546,7 +559,15 @@ def _resets_search_path(stmt: dict[str, Any]) -> bool:
     return False
 
 
+# Triggers (translate/triggers.py): a PL/pgSQL function and the trigger calling it, and,
+# inside the function only, the statements of a translated trigger body.
+_GUARDED_DDL = frozenset({"CreateFunctionStmt", "CreateTrigStmt"})
+_FUNCTION_STATEMENTS = frozenset({"UpdateStmt", "DeleteStmt"})
+
 _WRITE_TARGETS = {
+    "UpdateStmt": "relation",
+    "DeleteStmt": "relation",
+    "CreateTrigStmt": "relation",
     "CopyStmt": "relation",
     "InsertStmt": "relation",
     "CreateStmt": "relation",
@@ -564,11 +585,19 @@ def _check_tree(
     catalog_relations: frozenset[str],
     *,
     top: bool,
+    in_function: bool = False,
 ) -> None:
     kind, body = next(iter(stmt.items()))
     where = f"line {lineno}" + ("" if top else " (inside a DO block)")
-    if kind not in ALLOWED_STATEMENTS or (not top and kind in ("DoStmt", "TransactionStmt")):
+    allowed = ALLOWED_STATEMENTS | (_FUNCTION_STATEMENTS if in_function else _GUARDED_DDL)
+    if kind not in allowed or (not top and kind in ("DoStmt", "TransactionStmt")):
         facts.problems.append(f"{where}: a {kind} statement")
+    if kind == "CreateFunctionStmt":
+        _check_function(facts, lineno, body, catalog_relations)
+    if kind == "CreateTrigStmt":
+        function = [_sval(n) for n in body.get("funcname", [])]
+        if len(function) != 2 or function[0] != "public" or body.get("args"):
+            facts.problems.append(f"{where}: a trigger calling {function}")
     if kind == "VariableSetStmt":
         name = str(body.get("name", "")).lower()
         if name in _FORBIDDEN_SETTINGS:
@@ -641,12 +670,43 @@ def _check_do(
     if code is None:
         facts.problems.append(f"line {lineno}: DO without a body")
         return
+    _check_plpgsql(facts, lineno, code, catalog_relations, "void")
+
+
+def _check_function(
+    facts: ScriptFacts, lineno: int, body: dict[str, Any], catalog_relations: frozenset[str]
+) -> None:
+    """A trigger function: PL/pgSQL in public, no SECURITY DEFINER, no SET, its body's
+    statements checked as a DO block's are."""
+    name = [_sval(n) for n in body.get("funcname", [])]
+    returns = [_sval(n) for n in body.get("returnType", {}).get("names", [])]
+    if len(name) != 2 or name[0] != "public" or returns != ["trigger"] or body.get("parameters"):
+        facts.problems.append(f"line {lineno}: a function {name} returning {returns}")
+    code = None
+    for arg in body.get("options", []):
+        elem = arg.get("DefElem", {})
+        if elem.get("defname") == "as":
+            code = _sval(elem.get("arg", {}).get("List", {}).get("items", [{}])[0])
+        elif elem.get("defname") == "language" and _sval(elem.get("arg")) == "plpgsql":
+            continue
+        else:
+            facts.problems.append(f"line {lineno}: a function with {elem.get('defname')}")
+    if code is None:
+        facts.problems.append(f"line {lineno}: a function without a body")
+        return
+    _check_plpgsql(facts, lineno, code, catalog_relations, "trigger")
+
+
+def _check_plpgsql(
+    facts: ScriptFacts, lineno: int, code: str, catalog_relations: frozenset[str], returns: str
+) -> None:
+    in_function = returns == "trigger"
     tag = "$q$"
     n = 0
     while tag in code:
         n += 1
         tag = f"$q{n}$"
-    wrapper = f"CREATE FUNCTION pg_temp.f() RETURNS void LANGUAGE plpgsql AS {tag}{code}{tag}"
+    wrapper = f"CREATE FUNCTION pg_temp.f() RETURNS {returns} LANGUAGE plpgsql AS {tag}{code}{tag}"
     try:
         tree = json.loads(pgparser.parse_plpgsql_json(wrapper))
     except pgparser.ParseError as exc:
@@ -674,7 +734,7 @@ def _check_do(
             facts.problems.append(f"line {lineno}: a DO body statement cannot be parsed: {query!r}")
             continue
         for stmt in stmts:
-            _check_tree(facts, lineno, stmt, catalog_relations, top=False)
+            _check_tree(facts, lineno, stmt, catalog_relations, top=False, in_function=in_function)
 
 
 # =======================================================================================
@@ -853,6 +913,21 @@ _NO_USER_OBJECTS = (
 )  # fmt: skip
 
 
+def _trigger_functions(conn: psycopg.Connection[Any]) -> list[int]:
+    """The functions a converted trigger may have: PL/pgSQL trigger functions in public,
+    without parameters, SECURITY DEFINER or settings (their bodies are checked in the
+    script, as DO blocks are)."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT p.oid::int FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang"
+            " WHERE p.oid >= 16384 AND l.lanname = 'plpgsql' AND NOT p.prosecdef"
+            " AND p.proconfig IS NULL AND p.pronargs = 0"
+            " AND p.prorettype = 'trigger'::regtype AND p.pronamespace = 'public'::regnamespace"
+        ).fetchall()
+    ]
+
+
 def database_problems(env: AttackEnv, dsn: str, max_views: int | None = None) -> list[str]:
     """Objects a conversion may not create, and functions stored expressions call."""
     problems = []
@@ -860,8 +935,10 @@ def database_problems(env: AttackEnv, dsn: str, max_views: int | None = None) ->
         for catalog in _NO_USER_OBJECTS:
             rows = conn.execute(
                 sql.SQL(
-                    "SELECT oid::regclass::text, oid FROM {} WHERE oid >= 16384 LIMIT 5"
-                ).format(sql.Identifier(catalog))
+                    "SELECT oid::regclass::text, oid FROM {} WHERE oid >= 16384"
+                    " AND NOT oid = ANY(%s) LIMIT 5"
+                ).format(sql.Identifier(catalog)),
+                [_trigger_functions(conn) if catalog == "pg_proc" else []],
             ).fetchall()
             if rows:
                 problems.append(f"{catalog}: objects created: {rows}")
@@ -888,6 +965,8 @@ def database_problems(env: AttackEnv, dsn: str, max_views: int | None = None) ->
             problems.append(f"injected relations: {[r[0] for r in rows]}")
         rows = conn.execute(
             "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal"
+            " AND NOT tgfoid = ANY(%s)",
+            [_trigger_functions(conn)],
         ).fetchall()
         if rows:
             problems.append(f"triggers created: {rows}")
@@ -2978,7 +3057,18 @@ def test_analyzer_sees_what_psql_would_run() -> None:
         "CREATE TABLE public.t (a text CHECK (a <> '' /* /* */ OR pg_sleep(1) IS NULL));\n*/\n": "",
         "COPY pg_authid FROM stdin;\n\\.\n": "system catalog",
         "DO $$ BEGIN EXECUTE 'SELECT lo_export(1, ''/tmp/x'')'; END $$;\n": "lo_export",
-        "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS '1';\n": "CreateFunctionStmt",
+        "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS '1';\n": "a function",
+        "CREATE FUNCTION public.f() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS "
+        "$$BEGIN RETURN NULL; END$$;\n": "a function with security",
+        "CREATE FUNCTION public.f() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$BEGIN PERFORM pg_sleep(1); RETURN NULL; END$$;\n": "pg_sleep",
+        "CREATE FUNCTION public.f() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$BEGIN DELETE FROM pg_catalog.pg_class; RETURN NULL; END$$;\n": "writes to pg_catalog",
+        "CREATE FUNCTION public.f() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$BEGIN PERFORM set_config('role', 'x', false); RETURN NULL; END$$;\n": "set_config",
+        "CREATE TRIGGER t AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION "
+        "pg_catalog.f();\n": "a trigger calling",
+        "UPDATE public.t SET a = '';\n": "UpdateStmt",
         "COPY (SELECT 1) TO PROGRAM 'id';\n": "COPY other",
         "SET search_path = public;\n": "search_path",
         "SELECT 1 \\g /tmp/x\n": "meta-command",
