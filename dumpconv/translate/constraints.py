@@ -56,8 +56,23 @@ def key_items(
     return out
 
 
-def foreign_key_item(table: Table, fk: ForeignKey, schema: Schema) -> PostItem:
-    """A foreign key: valid when the data allows, else NOT VALID with a warning."""
+# Types PostgreSQL can compare in a foreign key (one btree operator family); others only
+# when equal.
+_COMPARABLE = ({"smallint", "integer", "bigint"}, {"text", "varchar"})
+
+
+def _comparable(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True  # not decided here (a --data-only table): PostgreSQL will say
+    a, b = a.split("(")[0], b.split("(")[0]
+    return a == b or any(a in group and b in group for group in _COMPARABLE)
+
+
+def foreign_key_item(
+    table: Table, fk: ForeignKey, schema: Schema, types: dict[tuple[str, str], str]
+) -> PostItem:
+    """A foreign key: valid when the data allows, else NOT VALID with a warning; left out
+    when the columns' chosen types cannot be compared by PostgreSQL."""
     what = f"foreign key of {table.name} ({', '.join(fk.columns)}) to {fk.ref_table}"
     parent = schema.get(fk.ref_table)
     cols = [table.column(c) for c in fk.columns]
@@ -69,6 +84,14 @@ def foreign_key_item(table: Table, fk: ForeignKey, schema: Schema) -> PostItem:
     refs = [parent.column(c) for c in ref_names]
     if not refs or any(r is None for r in refs) or len(refs) != len(cols):
         return left_out(what, "the referenced columns do not match a key", "", 2)
+    for col, ref in zip(cols, refs, strict=True):
+        assert col is not None
+        assert ref is not None
+        mine, theirs = types.get((table.key, col.key)), types.get((parent.key, ref.key))
+        if not _comparable(mine, theirs):
+            why = (f"{col.name} became {mine} and {parent.name}.{ref.name} {theirs}, which "
+                   "PostgreSQL cannot compare")  # fmt: skip
+            return left_out(what, why, "", 2)
     cname = schema.claim(
         fk.name or object_name(table.pg, "_".join(c.pg for c in cols if c), "fkey")
     )

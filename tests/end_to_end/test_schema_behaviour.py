@@ -153,7 +153,7 @@ def test_clock_defaults_give_what_sqlite_gives(
         pg_server.drop_db(dsn)
 
 
-# --- views with SQLite's aggregates ----------------------------------------------------------
+# --- views: SQLite's aggregates, table aliases, LIKE … ESCAPE ---------------------------------
 
 VIEWS = """CREATE TABLE sale (id INTEGER PRIMARY KEY, region TEXT, qty INTEGER, price REAL,
                    sku TEXT);
@@ -163,13 +163,14 @@ CREATE VIEW region_qty AS SELECT region, group_concat(qty) AS qtys,
   group_concat(DISTINCT qty) AS distinct_qtys, total(price) AS revenue, total(qty) AS units,
   group_concat(sku, ' / ') AS skus FROM sale GROUP BY region;
 CREATE VIEW everything AS SELECT total(price) AS revenue, count(*) AS n FROM sale;
+CREATE VIEW pairs AS SELECT S.id, t.id AS other FROM sale AS s JOIN sale T ON t.sku = S.sku
+  WHERE s.id < T.id;
+CREATE VIEW a_skus AS SELECT x.id FROM sale x WHERE x.sku LIKE 'a!-%' ESCAPE '!';
 """
 
 
-@pytest.mark.parametrize("view", ["region_qty", "everything"])
-def test_views_with_group_concat_and_total_answer_as_in_sqlite(
-    pg_server: PgServer, tmp_path: Path, view: str
-) -> None:
+@pytest.mark.parametrize("view", ["region_qty", "everything", "pairs", "a_skus"])
+def test_views_answer_as_in_sqlite(pg_server: PgServer, tmp_path: Path, view: str) -> None:
     db = tmp_path / "views.db"
     con = sqlite3.connect(db)
     con.executescript(VIEWS)

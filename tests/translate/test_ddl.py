@@ -643,8 +643,9 @@ def fkdb() -> Db:
         "pid INT REFERENCES parent ON DELETE CASCADE, "
         "pcode TEXT REFERENCES Parent(code), "
         "x INT REFERENCES missing(id), a INT, b INT, n INT REFERENCES nokey, "
+        "ptext TEXT REFERENCES parent(id), "
         "CONSTRAINT fk_ab FOREIGN KEY (a, b) REFERENCES pair DEFERRABLE INITIALLY DEFERRED)",
-        ["bigint", "integer", "text", "integer", "integer", "integer", "integer"],
+        ["bigint", "integer", "text", "integer", "integer", "integer", "integer", "text"],
     )
     return d
 
@@ -653,7 +654,7 @@ def _fk(d: Db, columns: tuple[str, ...]) -> PostItem:
     child = d.schema.get("child")
     assert child is not None
     (fk,) = [f for f in child.foreign_keys if f.columns == columns]
-    return foreign_key_item(child, fk, d.schema)
+    return foreign_key_item(child, fk, d.schema, d.types)
 
 
 def test_foreign_key_to_the_inferred_primary_key(fkdb: Db) -> None:
@@ -680,7 +681,10 @@ def test_composite_deferrable_named_foreign_key(fkdb: Db) -> None:
     )
 
 
-@pytest.mark.parametrize(("columns", "why"), [(("x",), "missing"), (("n",), "key")])
+@pytest.mark.parametrize(
+    ("columns", "why"),
+    [(("x",), "missing"), (("n",), "key"), (("ptext",), "text and parent.id bigint")],
+)
 def test_foreign_keys_that_cannot_be_made_are_comments(
     fkdb: Db, columns: tuple[str, ...], why: str
 ) -> None:
