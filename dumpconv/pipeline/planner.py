@@ -160,8 +160,12 @@ class Planner:
         duration_hints(self.st, state, decisions)
         nulls = {k: st.classes.nulls for k, st in stats.items()}
         shaped = derived_shape(self.st, table, decisions)
+        scope = translate.Scope(self.st.schema, [table], plan.types)
+        in_place = translate.generated_in_place(
+            table, scope, {k: d.pg_type for k, d in decisions.items()}
+        )
         if shaped is None:
-            made = translate.create_table(table, decisions, nulls)
+            made = translate.create_table(table, decisions, nulls, in_place)
         else:  # created as the framework makes it on PostgreSQL, empty
             made = translate.create_table(shaped[0], shaped[1], {})
         plan.extensions |= made.extensions
@@ -169,7 +173,6 @@ class Planner:
         post = list(made.post) + (shaped[2] if shaped is not None else [])
         unsafe = {c for t, c in plan.unsafe if t == table.key}
         post.extend(translate.key_items(table, self.st.schema, nulls, notes, unsafe))
-        scope = translate.Scope(self.st.schema, [table], plan.types)
         for fk in table.foreign_keys:
             post.append(translate.foreign_key_item(table, fk, self.st.schema, plan.types))
         for check in [*table.checks, *(c for col in table.columns for c in col.checks)]:
@@ -181,7 +184,7 @@ class Planner:
                 continue
             post.append(translate.check_item(table, check, scope))
         for col in table.columns:
-            if col.generated is not None:
+            if col.generated is not None and col.key not in in_place:
                 post.append(translate.generated_item(table, col, decisions[col.key].pg_type, scope))
         for item in post:
             self._report_left_out(item, table.line)

@@ -128,6 +128,13 @@ def _mentions(expr: str, name: str) -> bool:
 
 
 def generated_item(table: Table, col: Column, pg_type: str, scope: Scope) -> PostItem:
+    """A generated column that is not created in its place: added after the data, guarded;
+    left out when it is built on another generated column (PostgreSQL allows none)."""
+    others = [c for c in table.columns if c.generated is not None and c is not col]
+    used = [c.name for c in others if _mentions(col.generated or "", c.name)]
+    if used:
+        why = f"it is built on the generated column {used[0]}, which PostgreSQL does not allow"
+        return left_out(f"generated column {table.name}.{col.name}", why, col.generated or "", -1)
     return column_expression(
         f"generated column {table.name}.{col.name}",
         col.generated or "",

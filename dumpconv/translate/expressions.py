@@ -5,8 +5,9 @@ bodies: ``parse`` in mode "statement", ``rewrite``, ``generate``).
 An expression is read by dumpconv's own SQLite lexer first (``lexing``): comments are
 dropped, and every string literal and quoted name is replaced by a placeholder, so that
 sqlglot parses only bare words, numbers and operators (it cannot disagree with SQLite about
-where a string or comment ends). The tree it returns may hold only the node types listed here and the SQLite
-functions of ``functions``; names and strings are put back and printed by ``base.pgsql``.
+where a string or comment ends). The tree it returns may hold only the node types listed
+here and the SQLite functions of ``functions``; names and strings are put back and printed
+by ``base.pgsql``.
 Anything else raises :class:`Untranslatable`: the object is left out and reported.
 """
 
@@ -291,6 +292,11 @@ def rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
         if lit.is_string and lit.this.strip().lower() == "now":
             # PostgreSQL would fix 'now' when the statement runs, not each time.
             raise Untranslatable("depends on the current time through 'now'")
+    for division in list(tree.find_all(exp.Mod)):
+        # SQLite answers NULL for a division by zero, where PostgreSQL raises an error (the
+        # generator already writes / of SQLite's "safe" division with a NULLIF).
+        divisor = division.expression.copy()
+        division.set("expression", exp.Nullif(this=divisor, expression=exp.Literal.number(0)))
     for like in list(tree.find_all(exp.Like)):
         # SQLite's LIKE ignores case (for ASCII); PostgreSQL's ILIKE is the match.
         ilike = exp.ILike(this=like.this, expression=like.expression)
@@ -332,6 +338,7 @@ def rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
             col.set("table", ident(table.pg))
         kind = scope.type_of(table, column)
         col.meta["pg_type"] = kind
+        col.meta["column"] = column.key
         if kind == "boolean":
             boolean_compare(col)
         elif kind in REAL_TYPES and as_text_in_aggregate(col):

@@ -66,6 +66,8 @@ FUNCTIONS: frozenset[str] = frozenset(
         "current_setting", "md5", "strpos",
         # LIKE … ESCAPE, as PostgreSQL's parser spells it
         "like_escape",
+        # SQLite's upper() and lower() (ASCII letters only) in generated columns
+        "translate",
         # translations of SQLite's functions (ddl's table)
         "abs", "lower", "upper", "length", "btrim", "ltrim", "rtrim", "substring", "position",
         "count", "sum", "avg", "max", "min", "string_agg",
