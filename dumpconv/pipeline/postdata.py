@@ -7,7 +7,7 @@ from dumpconv import translate
 from dumpconv.pipeline.derived import derived_trigger
 from dumpconv.pipeline.state import Conversion, Plan
 from dumpconv.read.classify import Kind
-from dumpconv.read.schema import fold
+from dumpconv.read.schema import Table, fold
 
 
 class PostData:
@@ -16,7 +16,7 @@ class PostData:
     def __init__(self, st: Conversion, plan: Plan) -> None:
         self.st = st
         self.plan = plan
-        self.views: dict[str, str] = {}  # created views: SQLite key → PostgreSQL name
+        self.views: dict[str, Table] = {}  # created views, as tables, by SQLite key
         self.converted = set(plan.decisions)  # keys of the tables created
 
     def items(self, kind: Kind, text: str, line: int) -> list[translate.PostItem]:
@@ -24,9 +24,9 @@ class PostData:
         if kind is Kind.CREATE_INDEX:
             return [translate.index_item(text, line, self.st.schema, plan.types, plan.unsafe)]
         if kind is Kind.CREATE_VIEW:
-            item = translate.view_item(text, line, self.st.schema, plan.types)
+            item = translate.view_item(text, line, self.st.schema, plan.types, self.views)
             if item.creates is not None:
-                self.views[item.creates[0]] = item.creates[1]
+                self.views[item.creates.key] = item.creates
             return [item]
         if derived_trigger(self.st, text, line):
             comments = (f"dumpconv: trigger skipped (line {line}):", f"  {text}")
@@ -39,4 +39,4 @@ class PostData:
         if table is not None and table.key in self.converted:
             return translate.Target(table.pg, table)
         view = self.views.get(fold(name))
-        return translate.Target(view, None) if view is not None else None
+        return translate.Target(view.pg, None) if view is not None else None

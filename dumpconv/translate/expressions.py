@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Literal
 
 import sqlglot
@@ -23,7 +22,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dumpconv.base.pgsql import qualified, quote_ident, quote_literal, valid_text
-from dumpconv.read.schema import Column, Schema, Table, fold
+from dumpconv.read.schema import fold
 from dumpconv.translate.clock import clock_default
 from dumpconv.translate.functions import CallError, emit
 from dumpconv.translate.items import PostItem, left_out
@@ -36,44 +35,9 @@ from dumpconv.translate.retype import (
     cast_type,
     coalesce_as_text,
 )
+from dumpconv.translate.scope import Scope as Scope
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
-
-
-@dataclass
-class Scope:
-    """Tables an expression may refer to, and the chosen types of their columns."""
-
-    schema: Schema
-    tables: list[Table]
-    types: dict[tuple[str, str], str]  # (table key, column key) → pg type
-    # A trigger's NEW and OLD: the table's row, or None for a view's (names unchecked).
-    rows: dict[str, Table | None] = field(default_factory=dict)
-    aliases: dict[str, Table] = field(default_factory=dict)  # FROM t AS x: x → t
-
-    def column(self, name: str, qualifier: str | None) -> tuple[Table, Column] | None:
-        candidates = self.tables
-        if qualifier is not None and fold(qualifier) in self.aliases:
-            candidates = [self.aliases[fold(qualifier)]]
-        elif qualifier is not None and fold(qualifier) in self.rows:
-            row = self.rows[fold(qualifier)]
-            candidates = [row] if row is not None else []
-        elif qualifier is not None:
-            t = self.schema.get(qualifier)
-            candidates = [t] if t is not None else []
-        found = [(t, c) for t in candidates if (c := _column(t, name)) is not None]
-        return found[0] if len(found) == 1 else None
-
-    def type_of(self, table: Table, column: Column) -> str | None:
-        return self.types.get((table.key, column.key))
-
-
-def _column(table: Table, name: str) -> Column | None:
-    """A column by name; ``rowid`` (and its aliases) names the INTEGER PRIMARY KEY."""
-    found = table.column(name)
-    if found is None and fold(name) in ("rowid", "oid", "_rowid_") and table.rowid_alias:
-        found = table.column(table.rowid_alias)
-    return found
 
 
 def is_raise(node: exp.Expr) -> bool:
@@ -99,11 +63,32 @@ def translate_expr(sql: str, scope: Scope) -> str:
 
 def translate_query(sql: str, scope: Scope) -> str:
     """A SQLite SELECT (a view body) as PostgreSQL SQL."""
+    return translate_view(sql, scope)[0]
+
+
+def translate_view(sql: str, scope: Scope) -> tuple[str, list[str]]:
+    """A SQLite SELECT as PostgreSQL SQL, and the PostgreSQL names of its columns that a
+    later query can name (a column, an alias, or the columns a * stands for)."""
     tree = parse(sql, "query")
     if not isinstance(tree, exp.Query):
         raise Untranslatable("not a SELECT")
     qualify_tables(tree, scope)
-    return generate(rewrite(tree, scope))
+    tree = rewrite(tree, scope)
+    first = tree
+    while isinstance(first, exp.SetOperation):  # a UNION's names are its first SELECT's
+        first = first.this
+    names: list[str] = []
+    for item in first.expressions if isinstance(first, exp.Select) else ():
+        if isinstance(item, exp.Star) or (
+            isinstance(item, exp.Column) and isinstance(item.this, exp.Star)
+        ):
+            names += [c.pg for t in scope.tables for c in t.columns if not c.hidden]
+        elif isinstance(item, exp.Column) and "pg" in item.meta:
+            names.append(item.meta["pg"])
+        elif isinstance(item, exp.Alias) and isinstance(item.args["alias"], exp.Identifier):
+            alias = item.args["alias"]
+            names.append(valid_text(alias.name if alias.quoted else fold(alias.name)))
+    return generate(tree), names
 
 
 def qualify_tables(tree: exp.Expr, scope: Scope) -> None:
@@ -111,9 +96,11 @@ def qualify_tables(tree: exp.Expr, scope: Scope) -> None:
     added to the scope (its columns may then be named)."""
     for table in tree.find_all(exp.Table):
         _main_only(table)
-        t = scope.schema.get(table.name)
+        t = scope.schema.get(table.name) or scope.views.get(fold(table.name))
         if t is None:
-            raise Untranslatable(f"refers to {table.name!r}, which is not a converted table")
+            raise Untranslatable(
+                f"refers to {table.name!r}, which is not a converted table or created view"
+            )
         if t not in scope.tables:
             scope.tables.append(t)
         alias = table.args.get("alias")
@@ -339,6 +326,7 @@ def rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
         kind = scope.type_of(table, column)
         col.meta["pg_type"] = kind
         col.meta["column"] = column.key
+        col.meta["pg"] = column.pg
         if kind == "boolean":
             boolean_compare(col)
         elif kind in REAL_TYPES and as_text_in_aggregate(col):

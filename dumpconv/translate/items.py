@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dumpconv.base.report import Severity
+from dumpconv.read.schema import Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +62,9 @@ class PostItem:
     left_out: str | None = None  # set when the object is only a comment: what and why
     changed: str | None = None  # set when it is created with a part of it dropped
     comments: tuple[str, ...] = ()
-    # (SQLite key, PostgreSQL name) of the view it creates, for the triggers on it
-    creates: tuple[str, str] | None = None
+    # the view it creates, as a table whose columns are the view's (types unknown), for the
+    # views and triggers built on it
+    creates: Table | None = None
 
 
 def left_out(what: str, why: str, sql: str, order: int) -> PostItem:
