@@ -185,6 +185,15 @@ def main(
             metavar="TABLE",
         ),
     ] = None,
+    full_text: Annotated[
+        bool,
+        typer.Option(
+            "--full-text",
+            help="Recreate each FTS3/4/5 table as PostgreSQL full-text search: a tsvector "
+            "column generated from its columns, with a GIN index, on the table holding its "
+            "rows (queries change from MATCH to @@).",
+        ),
+    ] = False,
     check: Annotated[
         bool,
         typer.Option(
@@ -232,6 +241,7 @@ def main(
         target=target,
         existing_rows=existing_rows.value,
         disable_triggers=disable_triggers,
+        full_text=full_text,
         exclude_data=frozenset(fold(t) for t in exclude_table_data or ()),
         casts=casts,
         strict=strict,

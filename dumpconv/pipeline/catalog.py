@@ -15,12 +15,14 @@ from dumpconv.decide.typemap import (
     Declared,
     declared,
 )
+from dumpconv.pipeline.fulltext import fulltext_rows, fulltext_said, holds_rows
 from dumpconv.pipeline.state import (
     MAX_COLUMNS,
     ROWID_NAMES,
     Conversion,
     TableState,
 )
+from dumpconv.read.fts import read_fulltext
 from dumpconv.read.lexer import Tok, tokenize
 from dumpconv.read.rows import Insert
 from dumpconv.read.schema import Affinity, Column, Table, fold, pg_name
@@ -45,13 +47,17 @@ class Catalog:
         if key.startswith("sqlite_"):
             return  # sqlite_sequence / sqlite_stat1 recreated by 3.51+ dumps
         vtab = self.shadow_of(table.name)
-        if vtab is not None:
+        fts = self.st.fulltext.get(fold(vtab)) if vtab is not None else None
+        if vtab is not None and fts is not None and holds_rows(fts, table):
+            fulltext_rows(self.st, fts, table, line)
+        elif vtab is not None:
             self.st.skipped[key] = (
                 f"table {table.name} (line {line}): storage of virtual table {vtab}"
             )
             derived = derived_of(self.st.framework, fold(vtab)) is not None
             self.st.report.add(
-                "virtual-table-skipped", Severity.INFO if derived else Severity.WARNING,
+                "virtual-table-skipped",
+                Severity.INFO if derived or fts is not None else Severity.WARNING,
                 f"table {table.name} is internal storage of virtual table {vtab}; skipped",
                 line=line,
             )  # fmt: skip
@@ -146,6 +152,9 @@ class Catalog:
         name = _virtual_table_name(sql, line)
         self.st.virtual.append((name, sql, line))
         self.st.skipped[fold(name)] = "virtual table"
+        fts = read_fulltext(sql, line)
+        if fts is not None:
+            self.st.fulltext[fold(name)] = fts
         found = derived_of(self.st.framework, fold(name))
         if found is not None:
             self.st.report.add(
@@ -153,6 +162,19 @@ class Catalog:
                 f"virtual table {name} is the SQLite side of {found[1].what}: not needed on "
                 f"PostgreSQL ({found[1].rebuild} fills the index again); skipped",
                 line=line,
+            )  # fmt: skip
+            return
+        if fts is not None and fts.content is None:
+            return  # reported with its rows (_fulltext_rows)
+        if fts is not None:
+            where = f"the rows of {fts.content}" if fts.content else "no rows (contentless)"
+            severity, index, hint = fulltext_said(self.st)
+            if not fts.content:
+                severity, index = Severity.LOSSY, "its full-text index is not recreated"
+            self.st.report.add(
+                "virtual-table-skipped", severity,
+                f"virtual table {name} ({fts.module}) indexes {where}; {index}",
+                line=line, hint=hint,
             )  # fmt: skip
             return
         self.st.report.add(

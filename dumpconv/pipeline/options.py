@@ -37,6 +37,8 @@ class Options:
             names), as pg_dump's option.
         disable_triggers: with ``target``, disable every trigger of a loaded table during its
             load, as ``pg_dump --disable-triggers`` (superuser only; foreign keys unchecked).
+        full_text: --full-text: FTS tables recreated as a tsvector column and a GIN index on
+            the table holding their rows (``translate.fulltext``).
     """
 
     strict: bool = False
@@ -53,6 +55,7 @@ class Options:
     existing_rows: str = "replace"
     disable_triggers: bool = False
     exclude_data: frozenset[str] = frozenset()  # folded SQLite table names
+    full_text: bool = False
 
     def describe(self) -> str:
         parts = []
@@ -74,6 +77,8 @@ class Options:
                 parts.append(f"--existing-rows={self.existing_rows}")
             if self.disable_triggers:
                 parts.append("--disable-triggers")
+        if self.full_text:
+            parts.append("--full-text")
         parts.extend(f"--exclude-table-data {name}" for name in sorted(self.exclude_data))
         parts.extend(f"--cast {c.text}" for c in self.casts)
         return " ".join(parts)

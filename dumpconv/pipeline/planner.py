@@ -109,6 +109,7 @@ class Planner:
             for item in objects.items(kind, text, line):
                 self._report_left_out(item, line)
                 plan.post.append(item)
+        plan.post.extend(objects.fulltext())
         for name, sql, line in self.st.virtual:
             shadows = [w for w in self.st.skipped.values() if w.endswith(f"virtual table {name}")]
             comments = (

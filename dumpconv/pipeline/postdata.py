@@ -4,10 +4,14 @@ in input order: a trigger on a view needs to know whether its view was created."
 from __future__ import annotations
 
 from dumpconv import translate
+from dumpconv.base.errors import DumpconvError
+from dumpconv.base.report import Severity
 from dumpconv.pipeline.derived import derived_trigger
 from dumpconv.pipeline.state import Conversion, Plan
 from dumpconv.read.classify import Kind
+from dumpconv.read.lexer import Tok, tokenize
 from dumpconv.read.schema import Table, fold
+from dumpconv.read.triggers import trigger_names
 
 
 class PostData:
@@ -28,10 +32,57 @@ class PostData:
             if item.creates is not None:
                 self.views[item.creates.key] = item.creates
             return [item]
-        if derived_trigger(self.st, text, line):
+        if derived_trigger(self.st, text, line) or self._fulltext_trigger(text, line):
             comments = (f"dumpconv: trigger skipped (line {line}):", f"  {text}")
             return [translate.PostItem("", 6, comments=comments)]
         return translate.trigger_items(text, line, self.st.schema, plan.types, self.target)
+
+    def _fulltext_trigger(self, text: str, line: int) -> bool:
+        """Whether a trigger keeps an FTS table in sync (it names one): skipped, reported."""
+        try:
+            names = {fold(t.value) for t in tokenize(text) if t.kind in (Tok.WORD, Tok.IDENT)}
+        except DumpconvError:
+            return False
+        found = sorted(names & set(self.st.fulltext))
+        if not found:
+            return False
+        which = trigger_names(text, line)
+        what = f"trigger {which[0]} on {which[1]}" if which else "trigger"
+        fts = self.st.fulltext[found[0]].name
+        done = (
+            "the generated search column does that (--full-text)"
+            if self.st.options.full_text
+            else "that index is not recreated"
+        )
+        self.st.report.add(
+            "trigger-skipped", Severity.INFO,
+            f"{what} keeps SQLite's full-text index {fts} in sync: {done}; skipped", line=line,
+        )  # fmt: skip
+        return True
+
+    def fulltext(self) -> list[translate.PostItem]:
+        """With --full-text, each FTS table as a tsvector column and a GIN index on the table
+        holding its rows."""
+        items: list[translate.PostItem] = []
+        if not self.st.options.full_text:
+            return items
+        for fts in self.st.fulltext.values():
+            holder = self.st.schema.get(fts.content or f"{fts.name}_content")
+            if holder is None or holder.key not in self.converted or fts.content == "":
+                continue
+            if fts.content is None:
+                columns = holder.columns[1:]
+            else:
+                found = [holder.column(c) for c in fts.columns]
+                columns = [c for c in found if c is not None]
+                if len(columns) != len(found):
+                    continue
+            made, said = translate.fulltext_items(
+                fts.name, fts.tokenize, holder, columns, self.plan.types, self.st.schema
+            )
+            items += made
+            self.st.report.add("full-text", Severity.INFO, said, line=holder.line)
+        return items
 
     def target(self, name: str) -> translate.Target | None:
         """A converted table or a created view a trigger may fire on."""

@@ -14,6 +14,7 @@ from dumpconv.decide.typemap import (
 )
 from dumpconv.pipeline.options import Options
 from dumpconv.read.classify import Kind
+from dumpconv.read.fts import FullText
 from dumpconv.read.rows import Batch
 from dumpconv.read.schema import Schema, Table
 from dumpconv.read.sqlitefloat import SqliteReals
@@ -136,6 +137,7 @@ class Conversion:
     tables: dict[str, TableState] = field(default_factory=dict)  # in CREATE order
     skipped: dict[str, str] = field(default_factory=dict)  # table key → why (vtab, shadow…)
     virtual: list[tuple[str, str, int]] = field(default_factory=list)  # name, sql, line
+    fulltext: dict[str, FullText] = field(default_factory=dict)  # FTS tables, by SQLite key
     deferred: list[tuple[Kind, str, int]] = field(default_factory=list)  # indexes, views…
     sequences: dict[str, int] = field(default_factory=dict)
     began: bool = False

@@ -16,6 +16,7 @@ Offers, for the pipeline:
 
 from dumpconv.translate.constraints import check_item, foreign_key_item, generated_item, key_items
 from dumpconv.translate.expressions import Scope, Untranslatable, translate_expr, translate_query
+from dumpconv.translate.fulltext import fulltext_items
 from dumpconv.translate.generated import generated_in_place
 from dumpconv.translate.indexes import gin_index_item, index_item
 from dumpconv.translate.items import (
@@ -43,6 +44,7 @@ __all__ = [
     "check_item",
     "create_table",
     "foreign_key_item",
+    "fulltext_items",
     "generated_in_place",
     "generated_item",
     "gin_index_item",

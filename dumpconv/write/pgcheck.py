@@ -68,6 +68,8 @@ FUNCTIONS: frozenset[str] = frozenset(
         "like_escape",
         # SQLite's upper() and lower() (ASCII letters only) in generated columns
         "translate",
+        # --full-text's generated search column
+        "to_tsvector",
         # translations of SQLite's functions (ddl's table)
         "abs", "lower", "upper", "length", "btrim", "ltrim", "rtrim", "substring", "position",
         "count", "sum", "avg", "max", "min", "string_agg",
