@@ -172,6 +172,8 @@ def default_sql(column: Column, pg_type: str, valid_literal: bool) -> tuple[str 
     try:
         clock = None if fixed else clock_default(inner, pg_type)
     except NotClock as e:
+        if base in ("text", "varchar"):
+            return None, "expression"  # the date functions of queries give SQLite's text
         return None, f"DEFAULT {text}: {e}"
     if clock is not None:
         return clock, None
@@ -248,4 +250,5 @@ def default_expression(table: Table, col: Column, decisions: dict[str, Decision]
             f"ALTER TABLE {qualified(table.pg)} ALTER COLUMN {quote_ident(col.pg)} "
             f"SET DEFAULT {expr};"
         ),
+        mode="default",
     )

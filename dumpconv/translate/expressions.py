@@ -36,6 +36,7 @@ from dumpconv.translate.retype import (
     coalesce_as_text,
 )
 from dumpconv.translate.scope import Scope as Scope
+from dumpconv.translate.scope import aliases_in_conditions
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -48,16 +49,18 @@ def is_raise(node: exp.Expr) -> bool:
     return isinstance(node, exp.Anonymous) and "raise" in node.meta
 
 
-Mode = Literal["expression", "query", "statement"]
+# "default": an expression evaluated at insert time (a column DEFAULT), which may read the
+# clock as a query does; "expression": one PostgreSQL may need IMMUTABLE (CHECK, index).
+Mode = Literal["expression", "default", "query", "statement"]
 
 
-def translate_expr(sql: str, scope: Scope) -> str:
+def translate_expr(sql: str, scope: Scope, mode: Mode = "expression") -> str:
     """A SQLite expression as PostgreSQL SQL, generated from its parsed tree.
 
     Raises:
         Untranslatable: it cannot be parsed, or uses something outside the translation table.
     """
-    tree = parse(sql, "expression")
+    tree = parse(sql, mode)
     return generate(rewrite(tree, scope))
 
 
@@ -73,6 +76,8 @@ def translate_view(sql: str, scope: Scope) -> tuple[str, list[str]]:
     if not isinstance(tree, exp.Query):
         raise Untranslatable("not a SELECT")
     qualify_tables(tree, scope)
+    for select in list(tree.find_all(exp.Select)):
+        aliases_in_conditions(select, scope)
     tree = rewrite(tree, scope)
     first = tree
     while isinstance(first, exp.SetOperation):  # a UNION's names are its first SELECT's
@@ -145,6 +150,7 @@ _STATEMENT_NODES: tuple[type[exp.Expr], ...] = (
 
 _ALLOWED: dict[str, tuple[type[exp.Expr], ...]] = {
     "expression": _EXPRESSION_NODES,
+    "default": _EXPRESSION_NODES,
     "query": _QUERY_NODES,
     "statement": _STATEMENT_NODES,
 }
@@ -159,7 +165,7 @@ def parse(sql: str, mode: Mode) -> exp.Expr:
     text, strings, names, prefix = respell(sql)
     tree: exp.Expr
     try:
-        if mode == "expression":
+        if mode in ("expression", "default"):
             tree = sqlglot.parse_one(text, read="sqlite", into=exp.Condition)
         else:
             tree = sqlglot.parse_one(text, read="sqlite")
@@ -197,6 +203,8 @@ def parse(sql: str, mode: Mode) -> exp.Expr:
                 raise Untranslatable("cannot be parsed")
             else:
                 node.set("quoted", False)
+        elif isinstance(node, (exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentTime)):
+            node.meta["sqlite"] = True  # SQLite's keyword (UTC text), not an emitted clock
         elif isinstance(node, exp.DataType):
             node.replace(cast_type(node))
     return _calls(tree, f"{prefix}fn_", mode)
@@ -265,6 +273,8 @@ def rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
     """The parsed tree with its names resolved to PostgreSQL's and SQLite's semantics
     spelled out (ILIKE, booleans, the clock)."""
     for now in list(tree.find_all(exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentTime)):
+        if not now.meta.get("sqlite"):
+            continue
         # SQLite's CURRENT_* are UTC text; an assignment may retype them (meta "clock").
         call = _CLOCK_CALLS[type(now)]
         text = clock_default(call, "text")
@@ -374,12 +384,17 @@ def generate(tree: exp.Expr) -> str:
 
 
 def column_expression(
-    what: str, sql: str, scope: Scope, statement: Callable[[str], str], order: int = 4
+    what: str,
+    sql: str,
+    scope: Scope,
+    statement: Callable[[str], str],
+    order: int = 4,
+    mode: Mode = "expression",
 ) -> PostItem:
     """A post-data statement around one translated column expression (guarded), or the
     comment saying why there is none."""
     try:
-        expr = translate_expr(sql, scope)
+        expr = translate_expr(sql, scope, mode)
     except Untranslatable as e:
         return left_out(what, str(e), sql, order)
     return PostItem(statement(expr), order, guard=what)

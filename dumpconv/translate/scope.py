@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlglot import exp
+
 from dumpconv.read.schema import Column, Schema, Table, fold
 
 
@@ -43,3 +45,21 @@ def _column(table: Table, name: str) -> Column | None:
     if found is None and fold(name) in ("rowid", "oid", "_rowid_") and table.rowid_alias:
         found = table.column(table.rowid_alias)
     return found
+
+
+def aliases_in_conditions(select: exp.Select, scope: Scope) -> None:
+    """SQLite lets WHERE and HAVING name an output column by its alias (when no table
+    column has that name); PostgreSQL does not: the alias becomes its expression."""
+    aliases = {
+        fold(a.alias): a.this for a in select.expressions if isinstance(a, exp.Alias) and a.alias
+    }
+    for part in ("where", "having"):
+        clause = select.args.get(part)
+        for col in list(clause.find_all(exp.Column)) if clause is not None else ():
+            key = fold(col.name)
+            if col.table or key not in aliases or scope.column(col.name, None) is not None:
+                continue
+            if any(isinstance(n, exp.Column) and fold(n.name) == key
+                   for n in aliases[key].walk()):  # fmt: skip
+                continue  # "x AS x" over a column of another scope: left as it is
+            col.replace(exp.Paren(this=aliases[key].copy()))

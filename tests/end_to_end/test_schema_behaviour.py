@@ -108,7 +108,9 @@ CLOCK_TABLE = """CREATE TABLE clock (
   yday TEXT DEFAULT (strftime('%j', 'now')),
   epoch INTEGER DEFAULT (strftime('%s', 'now')),
   unix INTEGER DEFAULT (unixepoch()),
-  jd REAL DEFAULT (julianday('now'))
+  jd REAL DEFAULT (julianday('now')),
+  tomorrow TEXT DEFAULT (datetime('now', '+1 day', 'start of day')),
+  month_end TEXT DEFAULT (date('now', 'start of month', '+1 month', '-1 day'))
 );
 INSERT INTO clock (id) VALUES (1);
 """
@@ -120,8 +122,10 @@ def _shape(value: object) -> str:
 
 
 @pytest.mark.parametrize(
-    "column", ["stamp", "iso", "plain", "day", "moment", "yday", "epoch", "unix", "jd"]
-)
+    "column",
+    ["stamp", "iso", "plain", "day", "moment", "yday", "epoch", "unix", "jd", "tomorrow",
+     "month_end"],
+)  # fmt: skip
 def test_clock_defaults_give_what_sqlite_gives(
     pg_server: PgServer, tmp_path: Path, column: str
 ) -> None:
@@ -146,6 +150,8 @@ def test_clock_defaults_give_what_sqlite_gives(
         )
         if column in ("epoch", "unix", "jd"):
             assert abs(float(ours) - float(theirs)) < (60 if column != "jd" else 60 / 86400)
+        elif column in ("tomorrow", "month_end"):
+            assert ours == theirs  # the same day, unless the test runs across midnight UTC
         else:
             assert _shape(ours) == _shape(theirs), (ours, theirs)
             assert ours[:4] == str(theirs)[:4] or column in ("moment", "yday")
@@ -171,12 +177,23 @@ CREATE VIEW busy_pairs AS SELECT * FROM pairs p JOIN busy b ON b.units > p.other
   WHERE b.region <> 'x';
 CREATE VIEW named(a, "B") AS SELECT id, sku FROM sale;
 CREATE VIEW on_named AS SELECT A, b FROM named WHERE b IS NOT NULL;
+CREATE VIEW by_alias AS SELECT region AS place, total(qty * price) AS worth FROM sale
+  WHERE place <> 'east' GROUP BY place HAVING worth > 0;
 """
 
 
 @pytest.mark.parametrize(
     "view",
-    ["region_qty", "everything", "pairs", "a_skus", "busy", "busy_pairs", "on_named"],
+    [
+        "region_qty",
+        "everything",
+        "pairs",
+        "a_skus",
+        "busy",
+        "busy_pairs",
+        "on_named",
+        "by_alias",
+    ],
 )
 def test_views_answer_as_in_sqlite(pg_server: PgServer, tmp_path: Path, view: str) -> None:
     db = tmp_path / "views.db"

@@ -68,7 +68,7 @@ END;
 CREATE TRIGGER item_gone AFTER DELETE ON item
 BEGIN
   INSERT INTO audit (item_id, action, before, at)
-  VALUES (OLD.id, 'delete', OLD.name, CURRENT_TIMESTAMP);
+  VALUES (OLD.id, 'delete', OLD.name, datetime('now'));
   UPDATE counter SET n = n - 1 WHERE name = 'items';
   DELETE FROM stock WHERE item_id = OLD.id;
 END;
