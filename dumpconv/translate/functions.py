@@ -55,7 +55,8 @@ FUNCTIONS: dict[str, Function] = {
     "instr": Function(2, 2),
     "count": Function(0, 1, aggregate=True),
     "sum": Function(1, 1, aggregate=True),
-    "avg": Function(1, 1, aggregate=True),
+    # a double always, as SQLite's (PostgreSQL's avg of integers is numeric: 2.0000…)
+    "avg": Function(1, 1, aggregate=True, emit=lambda a: _double(exp.Avg(this=a[0]))),
     # one argument: the aggregate; more: NULL when any is (sqlite-semantics.md §0, row 8)
     "min": Function(1, 100, aggregate=True, scalar_from=2, emit=lambda a: _extreme(a, "least")),
     "max": Function(1, 100, aggregate=True, scalar_from=2, emit=lambda a: _extreme(a, "greatest")),
@@ -141,9 +142,13 @@ def _group_concat(args: list[exp.Expr]) -> exp.Expr:
     return exp.GroupConcat(this=value, separator=args[1] if len(args) > 1 else None)
 
 
+def _double(value: exp.Expr) -> exp.Expr:
+    return exp.Cast(this=value, to=exp.DataType.build("double"))
+
+
 def _total(args: list[exp.Expr]) -> exp.Expr:
     summed = exp.Coalesce(this=exp.Sum(this=args[0]), expressions=[exp.Literal.number(0)])
-    return exp.Cast(this=summed, to=exp.DataType.build("double"))
+    return _double(summed)
 
 
 def _call(name: str, args: list[exp.Expr]) -> exp.Expr:

@@ -54,6 +54,18 @@ def boolean_compare(col: exp.Expr) -> None:
         for item in parent.expressions:
             if isinstance(item, exp.Literal) and item.this in ("0", "1"):
                 item.replace(exp.Boolean(this=item.this == "1"))
+    elif isinstance(parent, _NUMERIC_USES) or (
+        isinstance(parent, exp.Cast) and parent.to.this == exp.DataType.Type.TEXT
+    ):
+        # SQLite held 0 and 1: sum(done), done + 1 and group_concat(done) count and write
+        # them as numbers (PostgreSQL has no sum of booleans and writes true as 'true').
+        col.replace(exp.Cast(this=col.copy(), to=exp.DataType.build("int")))
+
+
+_NUMERIC_USES = (
+    exp.Sum, exp.Avg, exp.Max, exp.Min, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Neg,
+    exp.GT, exp.GTE, exp.LT, exp.LTE,
+)  # fmt: skip
 
 
 # CAST targets, by SQLite affinity of the type name, and what they are in PostgreSQL.

@@ -177,6 +177,11 @@ CREATE VIEW busy_pairs AS SELECT * FROM pairs p JOIN busy b ON b.units > p.other
   WHERE b.region <> 'x';
 CREATE VIEW named(a, "B") AS SELECT id, sku FROM sale;
 CREATE VIEW on_named AS SELECT A, b FROM named WHERE b IS NOT NULL;
+CREATE TABLE task (id INTEGER PRIMARY KEY, done BOOLEAN NOT NULL);
+INSERT INTO task VALUES (1, 1), (2, 0), (3, 1);
+CREATE VIEW task_counts AS SELECT sum(done) AS n, total(done) AS t, group_concat(done) AS g,
+  max(done) AS m, avg(done) * 3 AS a FROM task;
+CREATE VIEW tasks_done AS SELECT id, done + 1 AS next FROM task WHERE done = 1 AND done > 0;
 CREATE VIEW by_alias AS SELECT region AS place, total(qty * price) AS worth FROM sale
   WHERE place <> 'east' GROUP BY place HAVING worth > 0;
 """
@@ -193,6 +198,8 @@ CREATE VIEW by_alias AS SELECT region AS place, total(qty * price) AS worth FROM
         "busy_pairs",
         "on_named",
         "by_alias",
+        "task_counts",
+        "tasks_done",
     ],
 )
 def test_views_answer_as_in_sqlite(pg_server: PgServer, tmp_path: Path, view: str) -> None:
