@@ -139,7 +139,9 @@ class _Body:
             "    END IF;",
         ]
         if self.trig.when is not None:
-            cond = self._condition(rewrite(parse(self.trig.when, "query"), self._scope()))
+            when, scope = parse(self.trig.when, "query"), self._scope()
+            qualify_tables(when, scope)  # WHEN may hold a subquery
+            cond = self._condition(rewrite(when, scope))
             lines += [f"    IF NOT coalesce({generate(cond)}, false) THEN",
                       f"        RETURN {self.passed};", "    END IF;"]  # fmt: skip
         lines.append(f"    PERFORM set_config({_RUNNING}, running || me, true);")
@@ -191,7 +193,11 @@ class _Body:
         if table is None:
             raise Untranslatable(f"inserts into {table_node.name!r}, not a converted table")
         columns = table.insert_columns if listed is None else [_named(table, i) for i in listed]
-        tree.set("this", exp.Schema(this=table_node, expressions=[ident(c.pg) for c in columns]))
+        if tree.args.get("default"):  # INSERT INTO t DEFAULT VALUES names no columns
+            tree.set("this", table_node)
+        else:
+            named = [ident(c.pg) for c in columns]
+            tree.set("this", exp.Schema(this=table_node, expressions=named))
         source = tree.expression
         if source is not None:
             qualify_tables(source, scope)

@@ -102,6 +102,12 @@ BEGIN
   REPLACE INTO stock (item_id, qty) VALUES (NEW.id, NEW.qty);
 END;
 
+-- WHEN with a subquery, INSERT … SELECT
+CREATE TRIGGER item_many AFTER INSERT ON item WHEN (SELECT count(*) FROM item) > 4
+BEGIN
+  INSERT INTO audit (item_id, action, at) SELECT NEW.id, 'many:' || count(*), '-' FROM item;
+END;
+
 -- INSTEAD OF on a view
 CREATE VIEW item_list AS SELECT id, name, qty FROM item;
 CREATE TRIGGER item_list_add INSTEAD OF INSERT ON item_list
