@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dumpconv.base.pgsql import valid_text
+from dumpconv.base.report import Severity
 from dumpconv.pipeline.state import (
     Conversion,
     Plan,
     TargetPlan,
 )
+from dumpconv.translate import PostItem
+from dumpconv.write.pgcheck import StatementCheckError
 from dumpconv.write.writer import Writer
 
 
@@ -57,10 +60,24 @@ def write_script(st: Conversion, w: Writer, plan: Plan, restrict_key: str | None
             elif item.guard is None or st.options.strict:
                 w.statement(item.sql, item.kind)
             else:
-                w.guarded(item.sql, item.kind, item.guard, item.fk_fallback)
+                _guarded(st, w, item)
             w.blank()
         w.blank()
     w.footer(restrict_key)
+
+
+def _guarded(st: Conversion, w: Writer, item: PostItem) -> None:
+    """A best-effort object; one whose statement fails the output check (a dumpconv bug) is
+    left out and reported instead of stopping the whole conversion: nothing unchecked is
+    written either way."""
+    assert item.guard is not None
+    try:
+        w.guarded(item.sql, item.kind, item.guard, item.fk_fallback)
+    except StatementCheckError as e:
+        why = "its statement failed dumpconv's output check (a dumpconv bug)"
+        w.comment(f"dumpconv: {item.guard} not created: {why}")
+        st.report.add("object-left-out", Severity.LOSSY, f"{item.guard} not created: {why}",
+                      hint=f"please report it with the input; {e.message}")  # fmt: skip
 
 
 def _write_target(st: Conversion, w: Writer, plan: Plan, target: TargetPlan) -> None:
