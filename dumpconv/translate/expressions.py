@@ -37,6 +37,7 @@ from dumpconv.translate.retype import (
 )
 from dumpconv.translate.scope import Scope as Scope
 from dumpconv.translate.scope import aliases_in_conditions
+from dumpconv.translate.typed import NODES, typed
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -128,7 +129,7 @@ _EXPRESSION_NODES: tuple[type[exp.Expr], ...] = (
     exp.NullSafeEQ, exp.NullSafeNEQ, exp.Escape,
     exp.In, exp.Between, exp.Like, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.DPipe,
     exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.Lower, exp.Upper, exp.Length, exp.Abs,
-    exp.Trim, exp.Substring, exp.StrPosition, exp.Cast, exp.DataType,
+    exp.Trim, exp.Substring, exp.StrPosition, exp.Cast, exp.DataType, *NODES,
 )  # fmt: skip
 
 
@@ -334,9 +335,7 @@ def rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
         elif qualifier is not None:
             col.set("table", ident(table.pg))
         kind = scope.type_of(table, column)
-        col.meta["pg_type"] = kind
-        col.meta["column"] = column.key
-        col.meta["pg"] = column.pg
+        col.meta.update(pg_type=kind, column=column.key, pg=column.pg, affinity=column.affinity)
         if kind == "boolean":
             boolean_compare(col)
         elif kind in REAL_TYPES and as_text_in_aggregate(col):
@@ -346,7 +345,7 @@ def rewrite(tree: exp.Expr, scope: Scope) -> exp.Expr:
             )
     for coalesce in tree.find_all(exp.Coalesce):
         coalesce_as_text(coalesce)
-    return tree
+    return typed(tree)  # GLOB, typeof, printf, || of numbers (translate/typed.py)
 
 
 _CLOCK_CALLS: dict[type[exp.Expr], str] = {

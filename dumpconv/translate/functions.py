@@ -22,6 +22,7 @@ import sqlglot
 from sqlglot import exp
 
 from dumpconv.translate import datetimes, timeformats
+from dumpconv.translate.typed import deferred
 
 Emit = Callable[[list[exp.Expr]], exp.Expr]
 
@@ -73,22 +74,21 @@ FUNCTIONS: dict[str, Function] = {
     "julianday": Function(0, 100, emit=lambda a: _datetime("julianday", a)),
     "unixepoch": Function(0, 100, emit=lambda a: _datetime("unixepoch", a)),
     "strftime": Function(1, 100, emit=lambda a: _datetime("strftime", a)),
+    # translated by typed.py once the columns' types are known
+    "glob": Function(2, 2, emit=lambda a: exp.Glob(this=a[1], expression=a[0])),
+    "typeof": Function(1, 1, emit=lambda a: deferred("typeof", a)),
+    "printf": Function(1, 100, emit=lambda a: deferred("printf", a)),
+    "format": Function(1, 100, emit=lambda a: deferred("format", a)),
 }
 
 #: SQLite functions whose obvious PostgreSQL form answers differently
 #: (shared/docs/sqlite-semantics.md §0), left out until they have a faithful one.
 NOT_YET: dict[str, str] = {
-    "typeof": "PostgreSQL has no storage classes, and the column's type is not known where "
-    "the call is translated",
-    "printf": "the text of a value depends on its SQLite storage class (1.0 against 1), "
-    "which the call cannot see",
-    "format": "the text of a value depends on its SQLite storage class (1.0 against 1), "
-    "which the call cannot see",
     "quote": "its text depends on the value's SQLite storage class, which the call cannot see",
     "hex": "its text depends on the value's SQLite storage class, which the call cannot see",
-    "json_extract": "SQLite answers SQL values (text unquoted, numbers as numbers, objects as "
-    "compact JSON text), PostgreSQL json or text in its own spelling",
-    "glob": "not translated yet",
+    "json_extract": "SQLite answers SQL values (text unquoted, numbers as integer or real, "
+    "objects as compact JSON text in document order), which one PostgreSQL expression of one "
+    "type cannot give",
     "timediff": "SQLite 3.43+ only",
 }
 

@@ -76,6 +76,8 @@ FUNCTIONS: frozenset[str] = frozenset(
         # SQLite's date and time functions (translate/datetimes.py), round, scalar max/min
         "pg_typeof", "regexp_replace", "date_trunc", "trunc", "lpad", "round", "num_nulls",
         "greatest", "least",
+        # SQLite's printf() widths, counted in bytes (translate/typed.py)
+        "repeat", "octet_length",
     }
 )  # fmt: skip
 

@@ -50,9 +50,14 @@ CREATE VIEW others AS SELECT id, round(price) AS r0, round(price, 2) AS r2, max(
   min(qty, 2, 5) AS lo, replace(note, 'a', 'xy') AS swapped, instr(note, 'b') AS at_b,
   instr(note, '') AS at_empty
   FROM event;
+CREATE VIEW typed AS SELECT id, note GLOB '*a*' AS has_a, glob('[a-b]*', note) AS ab,
+  note NOT GLOB '?' AS not_one, unix GLOB '17*' AS unix_17, typeof(qty) AS tq,
+  typeof(jd) AS tj, typeof(note) AS tn, typeof(stamp) AS ts, printf('%-4s|%3d', note, qty) AS p,
+  format('%s=%d%%', note, unix) AS f, qty || '/' || id AS joined
+  FROM event;
 """
 
-VIEWS = ["dates", "numbers", "monthly", "others"]
+VIEWS = ["dates", "numbers", "monthly", "others", "typed"]
 
 
 @pytest.fixture(scope="module")

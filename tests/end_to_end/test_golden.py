@@ -165,11 +165,11 @@ def test_named_check_constraint_keeps_its_name() -> None:
 
 
 def test_objects_left_out_are_in_the_report() -> None:
-    """A CHECK and a DEFAULT that have no PostgreSQL form (typeof(), randomblob(8)) are left
+    """A CHECK and a DEFAULT that have no PostgreSQL form (hex(), randomblob(8)) are left
     out of the script, as comments after the data; the report must list both as lossy."""
     sql, report = convert_text(
         'CREATE TABLE IF NOT EXISTS "t" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,'
-        ' "attributes" text NOT NULL CHECK (typeof("attributes") = \'text\'),'
+        ' "attributes" text NOT NULL CHECK (hex("attributes") <> \'\'),'
         ' "Token" TEXT DEFAULT (lower(hex(randomblob(8)))));\n'
         "INSERT INTO t VALUES(1,'{}','abc');"
     )

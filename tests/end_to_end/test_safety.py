@@ -175,7 +175,7 @@ def test_translations_are_generated_never_copied(expr: str) -> None:
         ("current_setting('is_superuser') = 'on'", "current_setting"),
         ("greatest(b, 1) > 0", "greatest"),  # not a SQLite function
         ("a IN (1,2); DROP TABLE t", "cannot"),
-        ("printf('%s', a) = a", "printf"),
+        ("printf('%.2f', b) = a", "printf"),
         ("b = ?", "?"),
         ("b = $1", "$1"),
         ("b = @x", "@x"),
@@ -183,7 +183,7 @@ def test_translations_are_generated_never_copied(expr: str) -> None:
         ("a COLLATE NOCASE = 'x'", "collate"),
         ("(SELECT count(*) FROM t) > 0", "Subquery"),
         ("(SELECT 1 FROM t) > 0", "Subquery"),
-        ("typeof(b) = 'integer'", "typeof"),
+        ("typeof(b + 1) = 'integer'", "typeof"),
         ("a = 'x\x00y'", "NUL"),
         ("b > " + "(" * 400 + "1" + ")" * 400, "cannot be parsed"),
         ("weird ~~~ thing", "cannot be parsed"),
@@ -417,6 +417,10 @@ def test_every_function_in_the_table_emits_a_checked_call(name: str) -> None:
         args = "a, -2, 1"
     if name in ("date", "time", "datetime", "julianday", "unixepoch"):  # of a column, not 'now'
         args = "a, '+1 day'"
+    if name == "glob":  # a literal pattern
+        args = "'[^]a-c]*?.x', a"
+    if name in ("printf", "format"):  # a literal format
+        args = "'%5s|%-3d|%%', a, b"
     if name == "strftime":
         args = "'%Y %W %w %s %f %J', a, 'start of month', '+1 day', 'localtime'"
     if fn.aggregate or name in CLOCK:  # the date functions are translated in queries only
