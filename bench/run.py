@@ -1,85 +1,71 @@
-"""Throughput and memory of dumpconv, against baselines measured in the same run.
+"""dumpconv's speed as ratios against baselines measured in the same run (issue 13).
 
-    python bench/run.py                 # 200k and 1M rows
-    python bench/run.py --rows 100000 --rows 3000000
+    python bench/run.py --size 100MB               # one dump of about 100 MB
+    python bench/run.py --size 100MB --size 1GB
+    python bench/run.py --rows 200000              # a row count instead of a size
+    python bench/run.py --size 20MB --dsn "host=/run/postgresql dbname=postgres" --json f.json
 
-For each size it builds a SQLite database shaped like an application's event log (integers,
-short and long text, apostrophes and newlines in text, reals, timestamps, booleans, NULLs,
-a foreign key), dumps it with the real sqlite3 CLI, and times, as separate processes:
+For each size it builds an application-shaped SQLite database (bench/appdb.py) and times,
+each as its own process, with output to a file or into a fresh PostgreSQL database:
 
-* ``read``: Python reading the dump line by line and doing nothing (the floor);
-* ``sqlite3``: the sqlite3 CLI loading the dump into a new database (the producer's own
-  reader: a fair "how fast can SQL text be consumed" reference);
-* ``dumpconv``: the full conversion, output to a file.
+(a) ``.dump``:    ``sqlite3 app.db .dump > app.sql`` (the dump itself);
+(b) ``read``:     Python reading app.sql line by line and doing nothing (a floor);
+(c) ``dumpconv``: ``dumpconv app.sql -o pg.sql``, with its MB/s, rows/s and peak RSS;
+(d) ``ideal``:    ``psql -X -v ON_ERROR_STOP=1 -f ideal.sql`` into a fresh database, where
+                  ideal.sql is pg.sql cut down to its CREATE TABLEs and COPY blocks in one
+                  transaction (no keys, indexes, foreign keys or setval: the fastest a load
+                  of these rows through psql can be);
+    ``load``:     the same for the whole pg.sql (with its post-data section);
+(e) ``e2e``:      ``sqlite3 app.db .dump | dumpconv | psql -X -v ON_ERROR_STOP=1 -d fresh``,
+                  a shell pipeline, wall time, as a user runs it;
+(f) ``pgloader``: ``pgloader app.db postgresql://…/fresh`` when pgloader is on PATH.
 
-It prints MB/s of dump text, the ratio dumpconv/baseline, and each process's peak RSS.
+PostgreSQL is a throwaway cluster started as the test suite starts it (tests/pgharness.py:
+fsync off, on /dev/shm when there is room), stopped at the end, unless ``--dsn`` names a
+database on a server where CREATE DATABASE is allowed. It prints a markdown table of the
+ratios issue 13 sets bars for, and ``--json FILE`` writes every figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
-import random
-import sqlite3
+import platform
+import resource
+import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, BinaryIO
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: python bench/run.py
+    sys.path.insert(0, str(ROOT))
 
-def build(path: Path, rows: int) -> None:
-    rng = random.Random(rows)
-    con = sqlite3.connect(path)
-    con.executescript(
-        """
-        CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, email VARCHAR(120) NOT NULL,
-                            name TEXT, is_staff BOOLEAN NOT NULL DEFAULT 0);
-        CREATE TABLE events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            kind VARCHAR(20) NOT NULL,
-            payload TEXT,
-            score REAL,
-            created_at DATETIME NOT NULL,
-            flag BOOLEAN NOT NULL DEFAULT 0,
-            note TEXT
-        );
-        CREATE INDEX events_user ON events(user_id, created_at);
-        """
-    )
-    users = max(10, rows // 100)
-    con.executemany(
-        "INSERT INTO users(email, name, is_staff) VALUES (?,?,?)",
-        ((f"user{i}@example.com", f"User O'{i}", i % 50 == 0) for i in range(users)),
-    )
-    words = ["alpha", "beta", "gamma", "delta", "it's", "naïve", "résumé", "x;y", "tab\there"]
+from bench.appdb import build, parse_size, row_count, rows_for_size  # noqa: E402
+from tests.pgharness import PgServer, find_binaries, start_server  # noqa: E402
 
-    def event(i: int) -> tuple[object, ...]:
-        payload = " ".join(rng.choices(words, k=rng.randint(2, 12)))
-        note = None if rng.random() < 0.7 else "line one\nline two"
-        ts = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 12:{i % 60:02d}:05"
-        return (
-            rng.randint(1, users),
-            rng.choice(["click", "view", "buy"]),
-            payload,
-            rng.random() * 1000,
-            ts,
-            rng.random() < 0.5,
-            note,
-        )
+#: The bars of issue 13.
+BAR_CONV_VS_DUMP = 1.6
+BAR_E2E_VS_IDEAL = 1.5
+BAR_RSS_MB = 150
 
-    con.executemany(
-        "INSERT INTO events(user_id, kind, payload, score, created_at, flag, note) "
-        "VALUES (?,?,?,?,?,?,?)",
-        (event(i) for i in range(rows)),
-    )
-    con.commit()
-    con.close()
+READER = "import sys\nfor _ in sys.stdin.buffer: pass\n"
 
 
 def peak_rss(cmd: list[str], stdin: Path | None = None) -> tuple[float, int]:
-    # ru_maxrss of RUSAGE_CHILDREN is the maximum over all children so far; measure each
-    # command in its own wrapper process to get its own peak.
+    """Wall seconds and peak RSS (KiB) of ``cmd``, stdout discarded.
+
+    ru_maxrss of RUSAGE_CHILDREN is the maximum over all children so far; each command runs
+    in its own wrapper process to get its own peak.
+    """
     wrapper = (
         "import resource,subprocess,sys,time;t=time.perf_counter();"
         "subprocess.run(sys.argv[1:],stdin=sys.stdin,stdout=subprocess.DEVNULL,check=True);"
@@ -92,46 +78,322 @@ def peak_rss(cmd: list[str], stdin: Path | None = None) -> tuple[float, int]:
     return float(out[0]), int(out[1])
 
 
-READER = "import sys\nfor _ in sys.stdin.buffer: pass\n"
+def timed(
+    cmd: list[str] | str,
+    *,
+    stdout: BinaryIO | int = subprocess.DEVNULL,
+    env: dict[str, str] | None = None,
+) -> float:
+    """Wall seconds of one command (a string runs in bash); stderr shown if it fails."""
+    argv = ["bash", "-c", cmd] if isinstance(cmd, str) else cmd
+    t = time.perf_counter()
+    proc = subprocess.run(
+        argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE, env=env, check=False
+    )
+    elapsed = time.perf_counter() - t
+    if proc.returncode != 0:
+        shown = cmd if isinstance(cmd, str) else shlex.join(cmd)
+        raise SystemExit(
+            f"failed ({proc.returncode}): {shown}\n{proc.stderr.decode(errors='replace')}"
+        )
+    return elapsed
+
+
+def best(repeat: int, measure: Callable[[], float]) -> float:
+    return min(measure() for _ in range(repeat))
+
+
+def dumpconv_cmd() -> list[str]:
+    """The dumpconv a user runs: the console script beside this Python, else ``-m``."""
+    script = Path(sys.executable).with_name("dumpconv")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "dumpconv"]
+
+
+def ideal_script(converted: Path, ideal: Path) -> None:
+    """Keep the SETs of the header, every CREATE TABLE and every COPY block, in one
+    transaction: the same rows into the same tables, nothing after the data."""
+    with open(converted, "rb") as src, open(ideal, "wb") as out:
+        out.write(b"BEGIN;\n")
+        mode = "top"
+        for line in src:
+            if mode == "copy":
+                out.write(line)
+                if line == b"\\.\n":
+                    mode = "top"
+            elif mode == "create":
+                out.write(line)
+                if line.startswith(b");"):
+                    mode = "top"
+            elif line.startswith(b"COPY ") and line.endswith(b" FROM stdin;\n"):
+                out.write(line)
+                mode = "copy"
+            elif line.startswith(b"CREATE TABLE "):
+                out.write(line)
+                mode = "top" if line.rstrip().endswith(b");") else "create"
+            elif line.startswith(b"SET ") or line.startswith(b"SELECT pg_catalog.set_config"):
+                out.write(line)
+        out.write(b"COMMIT;\n")
+
+
+class Target:
+    """Fresh databases on the bench's PostgreSQL server, and psql to load them."""
+
+    def __init__(self, server: PgServer) -> None:
+        self.server = server
+        self.env = server.psql_env()
+
+    @contextmanager
+    def fresh(self) -> Iterator[str]:
+        dsn = self.server.create_db("bench")
+        try:
+            yield dsn
+        finally:
+            self.server.drop_db(dsn)
+
+    def psql(self, dsn: str) -> list[str]:
+        return [str(self.server.psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn]
+
+    def rows(self, dsn: str) -> int:
+        got = self.server.query(
+            dsn, "SELECT (SELECT count(*) FROM public.users) + (SELECT count(*) FROM public.events)"
+        )
+        return int(got[0][0])
+
+    def pgloader_url(self, dsn: str) -> str:
+        from psycopg.conninfo import conninfo_to_dict
+
+        info = conninfo_to_dict(dsn)
+        host = str(info.get("host") or "localhost")
+        netloc = f"unix:{host}" if host.startswith("/") else host
+        user = info.get("user") or os.environ.get("USER", "postgres")
+        return f"postgresql://{user}@{netloc}:{info.get('port') or 5432}/{info['dbname']}"
+
+
+@contextmanager
+def postgres(dsn: str | None, work: Path) -> Iterator[Target]:
+    if dsn is None:
+        with start_server(work / "pg") as server:
+            yield Target(server)
+        return
+    server = PgServer(admin_dsn=dsn, psql=find_binaries(need_server=False).psql, keep_auth_env=True)
+    try:
+        yield Target(server)
+    finally:
+        server.stop()  # drops the databases it created
+
+
+def measure(
+    label: str, rows: int, work: Path, pg: Target, repeat: int, keep: bool
+) -> dict[str, Any]:
+    db = work / f"app-{rows}.db"
+    dump = work / f"app-{rows}.sql"
+    out = work / f"pg-{rows}.sql"
+    ideal = work / f"ideal-{rows}.sql"
+    if not db.exists():
+        print(f"[{label}] building {rows:,} events …", file=sys.stderr, flush=True)
+        build(db, rows)
+    total_rows = row_count(db)
+    fig: dict[str, Any] = {"size": label, "events": rows, "rows": total_rows}
+
+    def dump_once() -> float:
+        with open(dump, "wb") as f:
+            return timed(["sqlite3", str(db), ".dump"], stdout=f)
+
+    fig["dump_s"] = best(repeat, dump_once)
+    fig["dump_mb"] = mb = dump.stat().st_size / 1e6
+    print(f"[{label}] dump {mb:.1f} MB, {total_rows:,} rows", file=sys.stderr, flush=True)
+    fig["read_s"] = best(repeat, lambda: peak_rss([sys.executable, "-c", READER], dump)[0])
+
+    conv = [
+        peak_rss([*dumpconv_cmd(), str(dump), "-o", str(out), "--quiet"]) for _ in range(repeat)
+    ]
+    fig["dumpconv_s"] = min(t for t, _ in conv)
+    fig["dumpconv_peak_rss_mib"] = max(kib for _, kib in conv) / 1024
+    fig["dumpconv_mb_s"] = mb / fig["dumpconv_s"]
+    fig["dumpconv_rows_s"] = total_rows / fig["dumpconv_s"]
+    fig["output_mb"] = out.stat().st_size / 1e6
+    ideal_script(out, ideal)
+
+    def load(script: Path) -> float:
+        with pg.fresh() as dsn:
+            elapsed = timed([*pg.psql(dsn), "-f", str(script)], env=pg.env)
+            if pg.rows(dsn) != total_rows:
+                raise SystemExit(f"{script} loaded {pg.rows(dsn)} rows, expected {total_rows}")
+            return elapsed
+
+    print(f"[{label}] loading …", file=sys.stderr, flush=True)
+    fig["ideal_copy_s"] = best(repeat, lambda: load(ideal))
+    fig["load_s"] = best(repeat, lambda: load(out))
+
+    def e2e() -> float:
+        with pg.fresh() as dsn:
+            line = (
+                f"set -o pipefail; sqlite3 {shlex.quote(str(db))} .dump"
+                f" | {shlex.join([*dumpconv_cmd(), '--quiet'])} | {shlex.join(pg.psql(dsn))}"
+            )
+            elapsed = timed(line, env=pg.env)
+            if pg.rows(dsn) != total_rows:
+                raise SystemExit(f"the pipeline loaded {pg.rows(dsn)} rows, expected {total_rows}")
+            return elapsed
+
+    fig["e2e_s"] = best(repeat, e2e)
+
+    def dump_to_dumpconv() -> float:  # the first two stages of (e), to see where time goes
+        line = (
+            f"set -o pipefail; sqlite3 {shlex.quote(str(db))} .dump"
+            f" | {shlex.join([*dumpconv_cmd(), '--quiet'])} > {shlex.quote(str(out))}"
+        )
+        return timed(line)
+
+    fig["dump_pipe_dumpconv_s"] = best(repeat, dump_to_dumpconv)
+
+    pgloader = shutil.which("pgloader")
+    fig["pgloader_s"] = None
+    if pgloader is None:
+        print(f"[{label}] pgloader is not on PATH: (f) skipped", file=sys.stderr)
+    else:
+
+        def run_pgloader() -> float:
+            with pg.fresh() as dsn:
+                return timed([pgloader, "--quiet", str(db), pg.pgloader_url(dsn)], env=pg.env)
+
+        fig["pgloader_s"] = best(repeat, run_pgloader)
+
+    fig["conv_vs_dump"] = fig["dumpconv_s"] / fig["dump_s"]
+    fig["conv_vs_read"] = fig["dumpconv_s"] / fig["read_s"]
+    fig["e2e_vs_ideal"] = fig["e2e_s"] / fig["ideal_copy_s"]
+    fig["pgloader_vs_e2e"] = None if fig["pgloader_s"] is None else fig["pgloader_s"] / fig["e2e_s"]
+    if not keep:
+        for p in (db, dump, out, ideal):
+            p.unlink(missing_ok=True)
+    return fig
+
+
+def mark(value: float | None, passes: bool) -> str:
+    """The figure with ✓ or ✗ against its bar (n/a when not measured)."""
+    return "n/a" if value is None else f"{value:.2f} {'✓' if passes else '✗'}"
+
+
+def table(figures: list[dict[str, Any]]) -> str:
+    head = (
+        "| size | dump MB | rows | conversion / `.dump` (≤ 1.6) | end-to-end / ideal COPY (≤ 1.5) "
+        "| pgloader / end-to-end (> 1) | peak RSS (≤ 150 MB) | rows/s | MB/s |\n"
+        "|---|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = []
+    for f in figures:
+        conv, e2e, pgl = f["conv_vs_dump"], f["e2e_vs_ideal"], f["pgloader_vs_e2e"]
+        rss = f["dumpconv_peak_rss_mib"]
+        rss_ok = "✓" if rss * 1.048576 <= BAR_RSS_MB else "✗"
+        lines.append(
+            f"| {f['size']} | {f['dump_mb']:.1f} | {f['rows']:,} "
+            f"| {mark(conv, conv <= BAR_CONV_VS_DUMP)} | {mark(e2e, e2e <= BAR_E2E_VS_IDEAL)} "
+            f"| {mark(pgl, pgl is not None and pgl > 1)} | {rss:.0f} MiB {rss_ok} "
+            f"| {f['dumpconv_rows_s']:,.0f} | {f['dumpconv_mb_s']:.1f} |"
+        )
+    seconds = (
+        "\n| size | (a) `.dump` s | (b) read s | (c) dumpconv s | (d) ideal COPY load s "
+        "| load of dumpconv's file s | `.dump \\| dumpconv` s | (e) end-to-end s "
+        "| (f) pgloader s |\n"
+        "|---|---|---|---|---|---|---|---|---|\n"
+    )
+    for f in figures:
+        pgl_s = "n/a" if f["pgloader_s"] is None else f"{f['pgloader_s']:.2f}"
+        seconds += (
+            f"| {f['size']} | {f['dump_s']:.2f} | {f['read_s']:.2f} | {f['dumpconv_s']:.2f} "
+            f"| {f['ideal_copy_s']:.2f} | {f['load_s']:.2f} | {f['dump_pipe_dumpconv_s']:.2f} "
+            f"| {f['e2e_s']:.2f} | {pgl_s} |\n"
+        )
+    return head + "\n".join(lines) + "\n" + seconds
+
+
+def versions(pg: Target) -> dict[str, str]:
+    def first_line(cmd: list[str]) -> str:
+        try:
+            return (
+                subprocess.run(cmd, capture_output=True, text=True, check=False)
+                .stdout.strip()
+                .splitlines()[0]
+            )
+        except (OSError, IndexError):
+            return "?"
+
+    server = pg.server.query(pg.server.admin_dsn, "SELECT version()")[0][0]
+    return {
+        "sqlite3": first_line(["sqlite3", "--version"]),
+        "psql": first_line([str(pg.server.psql), "--version"]),
+        "server": str(server),
+        "dumpconv": first_line([*dumpconv_cmd(), "--version"]),
+        "pgloader": first_line(["pgloader", "--version"])
+        if shutil.which("pgloader")
+        else "not on PATH",
+        "python": sys.version.split()[0],
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--rows", type=int, action="append", help="events rows (repeatable)")
-    ap.add_argument("--keep", type=Path, help="keep the generated files in this directory")
+    ap.add_argument(
+        "--size", action="append", default=[], help="dump size, e.g. 100MB or 1GB (repeatable)"
+    )
+    ap.add_argument(
+        "--rows",
+        type=int,
+        action="append",
+        default=[],
+        help="events rows instead of a size (repeatable)",
+    )
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="run each timing N times, keep the best (default 1)"
+    )
+    ap.add_argument(
+        "--dsn", help="use this server (a database on it; CREATE DATABASE must be allowed)"
+    )
+    ap.add_argument("--json", type=Path, help="also write every figure to this file")
+    ap.add_argument(
+        "--keep", type=Path, help="keep the generated files in this directory (and reuse them)"
+    )
     args = ap.parse_args()
-    sizes = args.rows or [200_000, 1_000_000]
+    if not args.size and not args.rows:
+        args.size = ["100MB"]
+    try:
+        sizes = [(s, rows_for_size(parse_size(s))) for s in args.size]
+    except ValueError as exc:
+        ap.error(str(exc))
+    sizes += [(f"{r:,} events", r) for r in args.rows]
+
     work = args.keep or Path(tempfile.mkdtemp(prefix="dumpconv-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(
-        f"{'rows':>9} {'MB':>7} | {'read MB/s':>9} {'sqlite3 MB/s':>12} {'dumpconv MB/s':>13} | "
-        f"{'vs read':>7} {'vs sqlite3':>10} | {'peak RSS MiB':>12}"
-    )
-    for rows in sizes:
-        db = work / f"bench-{rows}.db"
-        dump = work / f"bench-{rows}.sql"
-        if not dump.exists():
-            db.unlink(missing_ok=True)
-            build(db, rows)
-            with open(dump, "wb") as f:
-                subprocess.run(["sqlite3", str(db), ".dump"], stdout=f, check=True)
-        mb = dump.stat().st_size / 1e6
-        t_read, _ = peak_rss([sys.executable, "-c", READER], dump)
-        target = work / f"load-{rows}.db"
-        target.unlink(missing_ok=True)
-        t_sqlite, _ = peak_rss(["sqlite3", str(target)], dump)
-        out = work / f"out-{rows}.sql"
-        t_conv, rss = peak_rss(
-            [sys.executable, "-m", "dumpconv", str(dump), "-o", str(out), "--quiet"]
-        )
-        print(
-            f"{rows:>9} {mb:>7.1f} | {mb / t_read:>9.1f} {mb / t_sqlite:>12.1f} "
-            f"{mb / t_conv:>13.1f} | {t_read / t_conv:>7.2f} {t_sqlite / t_conv:>10.2f} | "
-            f"{rss / 1024:>12.1f}"
-        )
+    started = datetime.datetime.now(datetime.UTC)
+    try:
+        with postgres(args.dsn, work) as pg:
+            info = versions(pg)
+            figures = [
+                measure(label, rows, work, pg, max(1, args.repeat), args.keep is not None)
+                for label, rows in sizes
+            ]
+    finally:
         if args.keep is None:
-            for p in (db, dump, target, out):
-                p.unlink(missing_ok=True)
+            shutil.rmtree(work, ignore_errors=True)
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+    )
+    print(
+        f"\n{started:%Y-%m-%d}, {machine}; {info['server']}; {info['sqlite3'].split()[0]} sqlite3\n"
+    )
+    print(table(figures))
+    if args.json:
+        report = {
+            "started": started.isoformat(timespec="seconds"),
+            "machine": machine,
+            "load_average": os.getloadavg(),
+            "versions": info,
+            "postgres": "given by --dsn" if args.dsn else "throwaway cluster (tests/pgharness.py)",
+            "repeat": max(1, args.repeat),
+            "max_rss_of_bench_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "figures": figures,
+        }
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
 
 
 if __name__ == "__main__":
