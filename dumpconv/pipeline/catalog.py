@@ -22,8 +22,8 @@ from dumpconv.pipeline.state import (
     Conversion,
     TableState,
 )
+from dumpconv.read.cursor import Cursor
 from dumpconv.read.fts import read_fulltext
-from dumpconv.read.lexer import Tok, tokenize
 from dumpconv.read.rows import Insert
 from dumpconv.read.schema import Affinity, Column, Table, fold, pg_name
 from dumpconv.read.sqlite_ddl import json_checked_column, parse_create_table
@@ -245,15 +245,13 @@ _SHADOW_SUFFIXES = frozenset(s for parts in _SHADOWS.values() for group in parts
 
 def _virtual_table_name(sql: str, line: int) -> str:
     """The name a CREATE VIRTUAL TABLE gives, read by the lexer (it may hold any character)."""
-    toks = list(tokenize(sql, line=line))
-    i = 3  # CREATE VIRTUAL TABLE
-    if len(toks) > i + 2 and toks[i].is_word("IF"):
-        i += 3  # IF NOT EXISTS
-    if len(toks) > i + 2 and toks[i + 1].kind is Tok.OP and toks[i + 1].text == ".":
-        i += 2  # schema.name
-    if len(toks) <= i or toks[i].kind not in (Tok.WORD, Tok.IDENT, Tok.STRING):
-        raise TranslateError("cannot read the name of a virtual table", line)
-    return toks[i].value
+    cur = Cursor(sql, line)
+    try:
+        for word in ("CREATE", "VIRTUAL", "TABLE"):
+            cur.expect_word(word)
+        return cur.created_name()[0]
+    except TranslateError:
+        raise TranslateError("cannot read the name of a virtual table", line) from None
 
 
 def virtual_table_storage(names: dict[str, str]) -> dict[str, str]:

@@ -63,6 +63,22 @@ class Cursor:
             return tok.value, tok.kind is not Tok.WORD
         raise self.error(f"expected a name, found {tok.text!r}")
 
+    def qualified_name(self) -> tuple[str, bool]:
+        """A name that may carry a schema (``main.t``: the dump's own database, so the
+        prefix goes); (value, quoted)."""
+        name = self.name()
+        if self.at_op("."):
+            self.next()
+            name = self.name()
+        return name
+
+    def created_name(self) -> tuple[str, bool]:
+        """The name a CREATE statement gives, after its ``IF NOT EXISTS``."""
+        if self.accept_word("IF"):
+            self.expect_word("NOT")
+            self.expect_word("EXISTS")
+        return self.qualified_name()
+
     def parenthesized(self) -> str:
         """Consume ``( … )`` and return the SQL text between the parentheses."""
         open_tok = self.expect_op("(")

@@ -67,14 +67,7 @@ def parse_create_table(text: str, line: int, schema: Schema) -> Table:
     cur.expect_word("CREATE")
     cur.accept_word("TEMP", "TEMPORARY")
     cur.expect_word("TABLE")
-    if cur.at_word("IF"):
-        cur.i += 1
-        cur.expect_word("NOT")
-        cur.expect_word("EXISTS")
-    name, quoted = cur.name()
-    if cur.at_op("."):  # schema-qualified: main.t
-        cur.i += 1
-        name, quoted = cur.name()
+    name, quoted = cur.created_name()
     if cur.at_word("AS"):
         raise cur.error("CREATE TABLE … AS SELECT has no column list")
     cur.expect_op("(")

@@ -24,14 +24,6 @@ class Trigger:
     body: tuple[str, ...]  # each statement's text, without its ';'
 
 
-def _qualified_name(cur: Cursor) -> tuple[str, bool]:
-    name, quoted = cur.name()
-    if cur.at_op("."):  # main.x: the dump's own database
-        cur.next()
-        name, quoted = cur.name()
-    return name, quoted
-
-
 def read_trigger(sql: str, line: int) -> Trigger:
     """The parts of a CREATE TRIGGER.
 
@@ -42,10 +34,7 @@ def read_trigger(sql: str, line: int) -> Trigger:
     cur.expect_word("CREATE")
     cur.accept_word("TEMP", "TEMPORARY")
     cur.expect_word("TRIGGER")
-    if cur.accept_word("IF"):
-        cur.expect_word("NOT")
-        cur.expect_word("EXISTS")
-    name, name_quoted = _qualified_name(cur)
+    name, name_quoted = cur.created_name()
     timing = "BEFORE"
     if cur.accept_word("INSTEAD"):
         cur.expect_word("OF")
@@ -60,7 +49,7 @@ def read_trigger(sql: str, line: int) -> Trigger:
             cur.next()
             columns.append(cur.name()[0])
     cur.expect_word("ON")
-    table, _ = _qualified_name(cur)
+    table, _ = cur.qualified_name()
     if cur.accept_word("FOR"):
         cur.expect_word("EACH")
         cur.expect_word("ROW")

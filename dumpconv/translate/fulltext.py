@@ -12,9 +12,7 @@ from __future__ import annotations
 from dumpconv.base.pgsql import object_name, qualified, quote_ident, quote_literal
 from dumpconv.read.schema import Column, Schema, Table
 from dumpconv.translate.indexes import gin_index_item
-from dumpconv.translate.items import CITEXT, PostItem
-
-_TEXT = ("text", CITEXT)
+from dumpconv.translate.items import PostItem, is_text_type
 
 
 def fulltext_items(
@@ -31,9 +29,7 @@ def fulltext_items(
     parts = []
     for col in columns:
         kind = types.get((table.key, col.key), "text")
-        value = quote_ident(col.pg) if kind in _TEXT or kind.startswith("varchar") else (
-            f"{quote_ident(col.pg)}::text"
-        )  # fmt: skip
+        value = quote_ident(col.pg) if is_text_type(kind) else f"{quote_ident(col.pg)}::text"
         parts.append(f"coalesce({value}, '')")
     document = " || ' ' || ".join(parts) or "''"
     taken = {c.pg for c in table.columns}

@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from dumpconv.read.schema import Column, Table
 from dumpconv.translate.expressions import Scope, Untranslatable, generate, parse, rewrite
-from dumpconv.translate.items import CITEXT
+from dumpconv.translate.items import is_text_type
 
 _INTEGERS = ("smallint", "integer", "bigint")
 _ASCII_LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -73,7 +73,7 @@ def _in_place(col: Column, scope: Scope, generated: set[str], pg_type: str) -> s
 def _kind_of_type(pg_type: str) -> str | None:
     if pg_type in _INTEGERS:
         return "int"
-    if pg_type in ("text", CITEXT) or pg_type.startswith("varchar"):
+    if is_text_type(pg_type):
         return "text"
     return None
 

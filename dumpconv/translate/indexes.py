@@ -22,13 +22,7 @@ def index_item(
     cur.expect_word("CREATE")
     unique = cur.accept_word("UNIQUE")
     cur.expect_word("INDEX")
-    if cur.accept_word("IF"):
-        cur.expect_word("NOT")
-        cur.expect_word("EXISTS")
-    name, quoted = cur.name()
-    if cur.at_op("."):
-        cur.next()
-        name, quoted = cur.name()
+    name, quoted = cur.created_name()
     cur.expect_word("ON")
     table_name = cur.name()[0]
     what = f"index {name}"

@@ -44,6 +44,12 @@ def case_insensitive(collate: str | None, pg_type: str) -> bool:
 CITEXT = "public.citext"
 
 
+def is_text_type(pg_type: str) -> bool:
+    """Whether a chosen PostgreSQL type holds text as SQLite wrote it (text, varchar(n),
+    citext): its value is its text, with no cast or other spelling."""
+    return pg_type in ("text", CITEXT) or pg_type.startswith("varchar")
+
+
 @dataclass(frozen=True, slots=True)
 class PostItem:
     """One post-data statement; ``guard`` names it when a failure must only warn.

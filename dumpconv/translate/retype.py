@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from dumpconv.translate.items import CITEXT
+from dumpconv.translate.items import is_text_type
 from dumpconv.translate.lexing import Untranslatable
 
 REAL_TYPES = ("double precision", "numeric")
@@ -26,7 +26,7 @@ def coalesce_as_text(node: exp.Coalesce) -> None:
         ):
             continue
         kind = arg.meta.get("pg_type") if isinstance(arg, exp.Column) else None
-        if kind is not None and (kind in ("text", CITEXT) or kind.startswith("varchar")):
+        if kind is not None and is_text_type(kind):
             continue
         if any(c.meta.get("pg_type") in REAL_TYPES for c in arg.find_all(exp.Column)):
             raise Untranslatable("takes a real as text in coalesce(), which PostgreSQL writes "

@@ -47,7 +47,7 @@ from dumpconv.translate.expressions import (
     qualify_tables,
     rewrite,
 )
-from dumpconv.translate.items import PostItem, left_out
+from dumpconv.translate.items import PostItem, is_text_type, left_out
 
 ORDER = 7  # after views (an INSTEAD OF trigger needs its view)
 
@@ -365,7 +365,7 @@ def _assign(value: exp.Expr, pg_type: str | None) -> exp.Expr:
             typed = None
         if typed is not None:
             return exp.Var(this=typed)
-    if base in ("text", "varchar") or pg_type.endswith("citext"):
+    if is_text_type(pg_type):
         return value
     if base == "bytea":
         raise Untranslatable("stores a computed value in a blob column")

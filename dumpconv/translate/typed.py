@@ -24,7 +24,7 @@ import re
 from sqlglot import exp
 
 from dumpconv.read.schema import Affinity
-from dumpconv.translate.items import CITEXT
+from dumpconv.translate.items import CITEXT, is_text_type
 from dumpconv.translate.lexing import Untranslatable
 
 #: sqlglot's nodes for SQLite's GLOB and JSON operators, which ``parse`` lets through.
@@ -95,7 +95,7 @@ def _kind(node: exp.Expr) -> str | None:
             return None
         if kind in _INTEGERS:
             return "int"
-        if kind in ("text", CITEXT) or kind.startswith("varchar"):
+        if is_text_type(kind):
             return "text"
         if kind in _REALS or kind.startswith("numeric"):
             return "real"

@@ -23,10 +23,7 @@ def view_item(
     cur.expect_word("CREATE")
     cur.accept_word("TEMP", "TEMPORARY")
     cur.expect_word("VIEW")
-    if cur.accept_word("IF"):
-        cur.expect_word("NOT")
-        cur.expect_word("EXISTS")
-    name, quoted = cur.name()
+    name, quoted = cur.created_name()
     listed: list[str] | None = None
     if cur.at_op("("):
         cols = cur.parenthesized()

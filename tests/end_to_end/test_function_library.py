@@ -8,15 +8,13 @@ and Julian day numbers in a REAL one. The PostgreSQL session runs in a zone othe
 
 from __future__ import annotations
 
-import io
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import psycopg
 import pytest
 
-import dumpconv
+from tests.end_to_end.schemadb import converted
 from tests.pgharness import PgServer
 
 pytestmark = pytest.mark.pg
@@ -63,14 +61,7 @@ VIEWS = ["dates", "numbers", "monthly", "others", "typed"]
 @pytest.fixture(scope="module")
 def loaded(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     tmp = tmp_path_factory.mktemp("functions")
-    db = tmp / "app.db"
-    con = sqlite3.connect(db)
-    con.executescript(DB)
-    con.close()
-    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
-    script = tmp / "pg.sql"
-    with open(script, "wb") as out:
-        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    db, script, report = converted(tmp, DB)
     assert [d.message for d in report.lossy] == []
     dsn = pg_server.create_db("functions")
     assert pg_server.load_sql(dsn, script).check().warnings == []

@@ -4,9 +4,7 @@ otherwise added after the data, or left out and reported, and never a failed loa
 
 from __future__ import annotations
 
-import io
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import psycopg
@@ -14,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import dumpconv
+from tests.end_to_end.schemadb import converted
 from tests.pgharness import PgServer
 
 pytestmark = pytest.mark.pg
@@ -59,16 +57,13 @@ def loaded(
     pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str, list[str]]:  # fmt: skip
     tmp = tmp_path_factory.mktemp("generated")
-    db = tmp / "app.db"
-    con = sqlite3.connect(db)
-    con.executescript(SCHEMA)
-    con.executemany("INSERT INTO product (title, qty, price) VALUES (?, ?, ?)", ROWS)
-    con.commit()
-    con.close()
-    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
-    script = tmp / "pg.sql"
-    with open(script, "wb") as out:
-        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    db, script, report = converted(
+        tmp,
+        SCHEMA,
+        fill=lambda con: con.executemany(
+            "INSERT INTO product (title, qty, price) VALUES (?, ?, ?)", ROWS
+        ),
+    )
     dsn = pg_server.create_db("generated")
     assert pg_server.load_sql(dsn, script).check().warnings == []
     return db, dsn, [d.message for d in report.lossy]

@@ -7,7 +7,6 @@ when the statement orders them), or whether it is refused by a constraint.
 
 from __future__ import annotations
 
-import io
 import re
 import sqlite3
 import subprocess
@@ -18,6 +17,7 @@ import psycopg
 import pytest
 
 import dumpconv
+from tests.end_to_end.schemadb import converted
 from tests.pgharness import PgServer
 
 pytestmark = pytest.mark.pg
@@ -129,14 +129,7 @@ def _shape(value: object) -> str:
 def test_clock_defaults_give_what_sqlite_gives(
     pg_server: PgServer, tmp_path: Path, column: str
 ) -> None:
-    db = tmp_path / "clock.db"
-    con = sqlite3.connect(db)
-    con.executescript(CLOCK_TABLE)
-    con.close()
-    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
-    script = tmp_path / "pg.sql"
-    with open(script, "wb") as out:
-        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    db, script, report = converted(tmp_path, CLOCK_TABLE)
     assert not [d for d in report.lossy if column in d.message], report.lossy
     dsn = pg_server.create_db("clock")
     try:
@@ -203,14 +196,7 @@ CREATE VIEW by_alias AS SELECT region AS place, total(qty * price) AS worth FROM
     ],
 )
 def test_views_answer_as_in_sqlite(pg_server: PgServer, tmp_path: Path, view: str) -> None:
-    db = tmp_path / "views.db"
-    con = sqlite3.connect(db)
-    con.executescript(VIEWS)
-    con.close()
-    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
-    script = tmp_path / "pg.sql"
-    with open(script, "wb") as out:
-        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    db, script, report = converted(tmp_path, VIEWS)
     assert report.lossy == []
     dsn = pg_server.create_db("views")
     try:
@@ -236,17 +222,10 @@ RANDOM_IDS = """CREATE TABLE item (
 
 
 def test_random_id_defaults_have_sqlites_shape(pg_server: PgServer, tmp_path: Path) -> None:
-    db = tmp_path / "ids.db"
+    db, script, report = converted(tmp_path, RANDOM_IDS + "INSERT INTO item (id) VALUES (1), (2);")
     con = sqlite3.connect(db)
-    con.executescript(RANDOM_IDS)
-    con.execute("INSERT INTO item (id) VALUES (1), (2)")
     theirs = con.execute("SELECT token, upper_token, raw FROM item").fetchall()
-    con.commit()
     con.close()
-    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
-    script = tmp_path / "pg.sql"
-    with open(script, "wb") as out:
-        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
     assert report.lossy == []
     dsn = pg_server.create_db("ids")
     try:
@@ -272,14 +251,7 @@ CREATE VIEW parts AS SELECT id, substr(w, -3) AS last3, substr(w, -1, 2) AS last
 
 
 def test_substr_counts_a_negative_start_from_the_end(pg_server: PgServer, tmp_path: Path) -> None:
-    db = tmp_path / "substr.db"
-    con = sqlite3.connect(db)
-    con.executescript(SUBSTR)
-    con.close()
-    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
-    script = tmp_path / "pg.sql"
-    with open(script, "wb") as out:
-        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    db, script, report = converted(tmp_path, SUBSTR)
     assert report.lossy == []
     dsn = pg_server.create_db("substr")
     try:
@@ -293,16 +265,12 @@ def test_substr_counts_a_negative_start_from_the_end(pg_server: PgServer, tmp_pa
 
 
 def test_substr_with_a_start_or_length_of_unknown_sign_is_left_out(tmp_path: Path) -> None:
-    db = tmp_path / "substr.db"
-    con = sqlite3.connect(db)
-    con.executescript(
+    _, _, report = converted(
+        tmp_path,
         "CREATE TABLE word (id INTEGER PRIMARY KEY, w TEXT, n INTEGER);"
         "CREATE VIEW a AS SELECT substr(w, n) AS s FROM word;"
-        "CREATE VIEW b AS SELECT substr(w, 1, -2) AS s FROM word;"
+        "CREATE VIEW b AS SELECT substr(w, 1, -2) AS s FROM word;",
     )
-    con.close()
-    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
-    report = dumpconv.convert(io.BytesIO(dump), io.BytesIO(), dumpconv.Options())
     said = "\n".join(d.message for d in report.lossy)
     assert "view a not created: uses substr() with a start that is not a number" in said
     assert "view b not created: uses substr() with a length that is not a number of 0" in said

@@ -9,10 +9,8 @@ engines must have written the current UTC time, in the column's form.
 
 from __future__ import annotations
 
-import io
 import re
 import sqlite3
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from typing import Any
 import psycopg
 import pytest
 
-import dumpconv
+from tests.end_to_end.schemadb import converted
 from tests.pgharness import PgServer
 
 pytestmark = pytest.mark.pg
@@ -179,14 +177,7 @@ def _rows(fetch: Any, table: str, started: datetime) -> list[tuple[Any, ...]]:
 
 
 def test_triggers_fire_as_in_sqlite(pg_server: PgServer, tmp_path: Path) -> None:
-    db = tmp_path / "app.db"
-    con = sqlite3.connect(db)
-    con.executescript(SCHEMA)
-    con.close()
-    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
-    script = tmp_path / "pg.sql"
-    with open(script, "wb") as out:
-        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    db, script, report = converted(tmp_path, SCHEMA)
     assert report.lossy == [], report.lossy
     dsn = pg_server.create_db("triggers")
     try:
