@@ -43,7 +43,10 @@ class PostData:
             names = {fold(t.value) for t in tokenize(text) if t.kind in (Tok.WORD, Tok.IDENT)}
         except DumpconvError:
             return False
-        found = sorted(names & set(self.st.fulltext))
+        # Only an index over another table's rows (content=…) is kept in sync; an FTS table
+        # with its own rows became a plain table, and a trigger writing it is not skipped.
+        indexes = {k for k, fts in self.st.fulltext.items() if fts.content is not None}
+        found = sorted(names & indexes)
         if not found:
             return False
         which = trigger_names(text, line)

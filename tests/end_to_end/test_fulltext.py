@@ -5,14 +5,13 @@ also for rows written after the load."""
 
 from __future__ import annotations
 
-import io
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import dumpconv
+from tests.end_to_end.schemadb import converted
 from tests.pgharness import PgServer
 
 pytestmark = pytest.mark.pg
@@ -32,6 +31,10 @@ END;
 CREATE VIRTUAL TABLE note USING fts5(subject, text, tokenize = 'porter');
 INSERT INTO note VALUES ('groceries', 'buying milk and eggs'), ('work', 'finish running reports'),
   ('running', 'ran five kilometres');
+CREATE TABLE memo (id INTEGER PRIMARY KEY, t TEXT);
+CREATE TRIGGER memo_note AFTER INSERT ON memo BEGIN
+  INSERT INTO note (subject, text) VALUES ('memo', new.t);
+END;
 CREATE VIRTUAL TABLE legacy USING fts4(a, b);
 INSERT INTO legacy VALUES ('alpha beta', 'gamma'), ('delta', 'alpha omega');
 """
@@ -54,24 +57,15 @@ QUERIES = [
 ]  # fmt: skip
 
 
-def _dump(tmp: Path) -> tuple[Path, bytes]:
-    db = tmp / "fts.db"
-    con = sqlite3.connect(db)
-    con.executescript(SCHEMA)
-    con.close()
-    return db, subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, check=True).stdout
-
-
 def test_without_the_option_the_rows_arrive_and_the_report_says_so(
     pg_server: PgServer, tmp_path: Path
 ) -> None:
-    db, dump = _dump(tmp_path)
-    script = tmp_path / "pg.sql"
-    with open(script, "wb") as out:
-        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options())
+    db, script, report = converted(tmp_path, SCHEMA)
     lossy = [d.message for d in report.lossy]
     for name in ("article_fts", "note", "legacy"):
         assert any(f"virtual table {name} " in m and "not recreated" in m for m in lossy), lossy
+    # a trigger writing an FTS table's own rows is not a sync trigger: left out, lossy
+    assert any("trigger memo_note on memo not created" in m for m in lossy), lossy
     dsn = pg_server.create_db("fts_plain")
     try:
         assert pg_server.load_sql(dsn, script).check().warnings == []
@@ -86,11 +80,8 @@ def test_without_the_option_the_rows_arrive_and_the_report_says_so(
 
 
 def test_full_text_queries_find_what_fts_found(pg_server: PgServer, tmp_path: Path) -> None:
-    db, dump = _dump(tmp_path)
-    script = tmp_path / "pg.sql"
-    with open(script, "wb") as out:
-        report = dumpconv.convert(io.BytesIO(dump), out, dumpconv.Options(full_text=True))
-    assert report.lossy == []
+    db, script, report = converted(tmp_path, SCHEMA, dumpconv.Options(full_text=True))
+    assert [d.message for d in report.lossy if "memo_note" not in d.message] == []
     dsn = pg_server.create_db("fts")
     try:
         assert pg_server.load_sql(dsn, script).check().warnings == []
