@@ -12,7 +12,8 @@ from dumpconv.base.encode import (
     copy_escape_joined,
     real_text,
 )
-from dumpconv.read.batch import Batch, classify_column
+from dumpconv.read.batch import Batch
+from dumpconv.read.shapes import classify_column
 from dumpconv.read.sqlitefloat import QUOTE_REAL, SqliteReals
 from dumpconv.read.sqltext import char_text, decode_unistr, is_utf8
 

@@ -23,9 +23,10 @@ pipeline applies its policy to each (see ``encode``).
 
 from __future__ import annotations
 
-from dumpconv.read.batch import Batch, Classes, Value, classes_from_bytes, classify_column
+from dumpconv.read.batch import Batch, Classes, Insert, Value
 from dumpconv.read.fast import convert_run
-from dumpconv.read.scan import Insert, encode_rows, scan_insert
+from dumpconv.read.scan import encode_rows, scan_insert
+from dumpconv.read.shapes import classes_from_bytes, classify_column
 from dumpconv.read.sqltext import char_bytes, decode_unistr
 
 __all__ = [

@@ -5,7 +5,6 @@ every error explained with its line. The reference the fast path is tested again
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from dumpconv.base.encode import (
     C_BLOB,
@@ -13,9 +12,10 @@ from dumpconv.base.encode import (
     encode_value,
 )
 from dumpconv.base.errors import RowError
-from dumpconv.read.batch import Batch, Classes, Value, classes_from_bytes
+from dumpconv.read.batch import Batch, Classes, Insert, Value
 from dumpconv.read.fast import BLOB_HEX
 from dumpconv.read.lexer import CUT_VALUE, CUT_VALUE_HINT, CUT_VALUE_MESSAGE
+from dumpconv.read.shapes import classes_from_bytes
 from dumpconv.read.sqlitefloat import SqliteReals
 from dumpconv.read.sqltext import char_bytes, decode_unistr, is_utf8
 
@@ -166,13 +166,6 @@ def _number(text: bytes) -> int | float:
         if -(2**63) <= value < 2**63:
             return value
     return float(text)
-
-
-@dataclass(frozen=True, slots=True)
-class Insert:
-    table: str
-    columns: tuple[str, ...] | None
-    rows: list[tuple[Value, ...]]
 
 
 _NAME = re.compile(
