@@ -19,15 +19,35 @@ A batch keeps the COPY fields in INSERT order and one storage-class byte per fie
 records the text values PostgreSQL text cannot hold as they are: invalid UTF-8
 (``Batch.bad_utf8``, kept byte for byte) and NUL (``Batch.nul``, spooled as ``\\x00``); the
 pipeline applies its policy to each (see ``encode``).
+
+The functions come from ``base.hotpath``'s choice: the compiled copies of ``fast``, ``scan``,
+``shapes`` and ``sqltext`` when they are built and current, else these modules themselves;
+the two give the same output. The classes (``batch``) are Python either way.
 """
 
 from __future__ import annotations
 
+from dumpconv.base.hotpath import compiled
+from dumpconv.read import fast, scan, shapes, sqltext
 from dumpconv.read.batch import Batch, Classes, Insert, Value
-from dumpconv.read.fast import convert_run
-from dumpconv.read.scan import encode_rows, scan_insert
-from dumpconv.read.shapes import classes_from_bytes, classify_column
-from dumpconv.read.sqltext import char_bytes, decode_unistr
+
+convert_run = fast.convert_run
+scan_insert = scan.scan_insert
+encode_rows = scan.encode_rows
+classify_column = shapes.classify_column
+classes_from_bytes = shapes.classes_from_bytes
+char_bytes = sqltext.char_bytes
+decode_unistr = sqltext.decode_unistr
+
+_compiled = compiled()
+if _compiled is not None:  # the same functions, compiled (their signatures are the ones above)
+    convert_run = _compiled[fast.__name__].convert_run
+    scan_insert = _compiled[scan.__name__].scan_insert
+    encode_rows = _compiled[scan.__name__].encode_rows
+    classify_column = _compiled[shapes.__name__].classify_column
+    classes_from_bytes = _compiled[shapes.__name__].classes_from_bytes
+    char_bytes = _compiled[sqltext.__name__].char_bytes
+    decode_unistr = _compiled[sqltext.__name__].decode_unistr
 
 __all__ = [
     "Batch",
