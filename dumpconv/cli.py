@@ -46,8 +46,11 @@ def _say(text: str) -> None:
 
 
 def _version(value: bool) -> None:
+    """The version, and on a second line which code runs the hot path (base.hotpath)."""
     if value:
-        typer.echo(f"dumpconv {__version__}")
+        from dumpconv.base.version import hot_path
+
+        typer.echo(f"dumpconv {__version__}\nhot path: {hot_path()}")
         raise typer.Exit()
 
 
