@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import dumpconv
+from dumpconv.base.version import hot_path
 from dumpconv.cli import app
 from tests.end_to_end.test_golden import GOLDEN_KEY
 
@@ -136,7 +137,7 @@ def test_refused_dump_is_one_line_with_the_input_line(runner: CliRunner) -> None
 def test_version(runner: CliRunner) -> None:
     result = invoke(runner, ["--version"])
     assert result.exit_code == 0
-    assert result.stdout == f"dumpconv {dumpconv.__version__}\n"
+    assert result.stdout == f"dumpconv {dumpconv.__version__}\nhot path: {hot_path()}\n"
 
 
 def test_help(runner: CliRunner) -> None:
@@ -362,7 +363,7 @@ def test_installed_program_errors(program: str) -> None:
 def test_installed_program_version() -> None:
     proc = _run([_console_script(), "--version"])
     assert proc.returncode == 0
-    assert proc.stdout == f"dumpconv {dumpconv.__version__}\n".encode()
+    assert proc.stdout == f"dumpconv {dumpconv.__version__}\nhot path: {hot_path()}\n".encode()
 
 
 def test_output_to_a_device_writes_to_it(runner: CliRunner, tmp_path: Path) -> None:
