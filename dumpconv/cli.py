@@ -327,19 +327,14 @@ def _open_input(path: Path):  # type: ignore[no-untyped-def]
 
 
 def _to_stdout(src: BinaryIO, options: Options) -> Report:
-    return _via_temporary(src, sys.stdout.buffer, options)
-
-
-def _via_temporary(src: BinaryIO, out: BinaryIO, options: Options) -> Report:
-    """Convert into an anonymous temporary file, then copy it out: nothing reaches ``out``
-    before the input is fully converted."""
-    with tempfile.TemporaryFile(prefix="dumpconv-out-") as tmp:
-        result = convert(src, tmp, options)
-        tmp.seek(0)
-        while chunk := tmp.read(1 << 20):
-            out.write(chunk)
-        out.flush()
-    return result
+    """Straight to stdout, table by table, so that psql loads while dumpconv converts; a
+    failure ends what was written with an error and no COMMIT (pipeline.convert)."""
+    out = sys.stdout.buffer
+    try:
+        return convert(src, out, options)
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            out.flush()
 
 
 def _file_mode(target: Path) -> int:
@@ -356,7 +351,7 @@ def _to_file(src: BinaryIO, output: Path, options: Options) -> Report:
     if target.exists() and not target.is_file():
         # A device or a pipe (-o /dev/stdout, a FIFO): it cannot be replaced, only written.
         with open(target, "wb") as out:
-            return _via_temporary(src, out, options)
+            return convert(src, out, options)
     directory = target.parent
     if not directory.is_dir():
         raise DumpconvError(f"cannot write {output}: the directory {directory} does not exist")

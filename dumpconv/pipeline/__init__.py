@@ -10,11 +10,11 @@ from typing import BinaryIO
 from dumpconv.base.errors import DumpconvError, Refusals
 from dumpconv.base.pgsql import SCHEMA
 from dumpconv.base.report import Report
-from dumpconv.pipeline.emit import write_script
+from dumpconv.pipeline.emit import Emitter, write_script
 from dumpconv.pipeline.intake import Intake
 from dumpconv.pipeline.options import Options, check_framework, check_restrict_key
 from dumpconv.pipeline.planner import Planner
-from dumpconv.pipeline.state import Conversion
+from dumpconv.pipeline.state import Conversion, TableState
 from dumpconv.read.pgschema import TargetSchema, read_target_schema
 from dumpconv.read.splitter import iter_units
 from dumpconv.write.spool import Spool
@@ -62,12 +62,23 @@ class _CountingReader:
         self.size += len(data)
         return data
 
+    def read1(self, n: int = -1) -> bytes:
+        """What the stream has now (one read of a pipe), when it can say."""
+        read1 = getattr(self.stream, "read1", None)
+        data = read1(n) if read1 is not None else self.stream.read(n)
+        self.size += len(data)
+        return data
+
 
 def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> Report:
     """Convert a dump read from ``stream`` and write the PostgreSQL script to ``out``.
 
-    Nothing is written to ``out`` until the whole input has been read and checked, so a
-    failed conversion leaves ``out`` empty.
+    A whole dump's script is written as the dump is read: each table once its rows are
+    complete (the next definition, or the end, says so), the rest at the end. If the
+    conversion fails after part of it is written, the script is ended with a statement that
+    raises an error and no COMMIT (``Writer.failed``): loading it changes nothing. A load
+    into an existing schema (--target-schema) and a data-only dump are planned once the
+    whole input is read: nothing is written when they fail.
 
     Raises:
         DumpconvError: the input cannot be converted; the message names the line.
@@ -78,26 +89,38 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
         key = check_restrict_key(options.restrict_key or secrets.token_hex(16))
     check_framework(options.framework)
     reader = _CountingReader(stream)
+    schema = options.target.schema if options.target is not None else SCHEMA
+    writer = Writer(out, schema)
     with Spool(options.temp_dir) as spool:
         conv = Conversion(options, spool)
-        intake = Intake(conv)
-        for unit in iter_units(reader):  # type: ignore[arg-type]
-            intake.feed(unit)
-        conv.report.input_bytes = reader.size
-        intake.check_complete()
+        planner = Planner(conv)
+        emitter = Emitter(conv, writer, key)
+
+        def complete(state: TableState) -> None:
+            if conv.data_only or options.target is not None:
+                return  # planned once the whole input is read
+            if not emitter.started:
+                emitter.start()
+            emitter.table(planner.table(state), planner.plan.extensions)
+
+        intake = Intake(conv, complete)
         try:
-            plan = Planner(conv).plan()
+            for unit in iter_units(reader):  # type: ignore[arg-type]
+                intake.feed(unit)
+            conv.report.input_bytes = reader.size
+            intake.check_complete()
+            intake.complete_tables()
+            if conv.data_only or options.target is not None:
+                write_script(conv, writer, planner.plan_buffered(), key)
+            else:
+                if not emitter.started:
+                    emitter.start()
+                emitter.finish(planner.finish())
         except Refusals as e:
             e.report = conv.report
+            emitter.abandon()
             raise
-        if options.strict and conv.report.lossy:
-            first = conv.report.lossy[0]
-            raise DumpconvError(
-                f"{len(conv.report.lossy)} values or definitions would change, first: "
-                f"{first.message}",
-                first.line,
-                "run without --strict to convert with these changes (they are reported)",
-            )
-        schema = options.target.schema if options.target is not None else SCHEMA
-        write_script(conv, Writer(out, schema), plan, key)
+        except BaseException:
+            emitter.abandon()
+            raise
     return conv.report

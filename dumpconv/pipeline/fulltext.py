@@ -23,7 +23,7 @@ def holds_rows(fts: FullText, table: Table) -> bool:
 def fulltext_rows(st: Conversion, fts: FullText, table: Table, line: int) -> None:
     """An FTS table's own storage of its rows becomes the plain table the FTS table was:
     named as it, its columns named as the FTS columns (and the rowid)."""
-    table.pg = st.schema.claim(pg_name(fts.name, False))
+    table.pg = st.schema.claim_table(pg_name(fts.name, False))
     names = [fts.rowid, *fts.columns]
     for column, name in zip(table.columns, names, strict=False):
         column.pg = pg_name(name, False)

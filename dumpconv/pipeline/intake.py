@@ -3,6 +3,8 @@ order; rows go to the spool, definitions to the catalog, the rest is checked and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dumpconv.base.errors import DumpconvError, RowError, SplitError
 from dumpconv.base.report import Severity
 from dumpconv.pipeline.catalog import Catalog
@@ -21,11 +23,20 @@ from dumpconv.read.sqltext import is_utf8
 
 
 class Intake:
-    """Takes in the units of one dump, in order."""
+    """Takes in the units of one dump, in order.
 
-    def __init__(self, st: Conversion) -> None:
+    Dumps write each table's rows right after its CREATE TABLE, so the next definition (or
+    COMMIT) completes the tables read so far: ``complete`` is called with each, in CREATE
+    order, before that statement is taken in (and by :meth:`finish`). Rows for a table after
+    that are refused: its rows may already be written.
+    """
+
+    def __init__(
+        self, st: Conversion, complete: Callable[[TableState], None] | None = None
+    ) -> None:
         self.st = st
         self.catalog = Catalog(st)
+        self._complete = complete
 
     def feed(self, unit: RawStatement | InsertRun | Comment) -> None:
         self.st.last_line = unit.line
@@ -62,6 +73,8 @@ class Intake:
     def _statement(self, raw: bytes, line: int) -> None:
         st = classify(raw)
         kind = st.kind
+        if kind in _ENDS_ROWS:
+            self.complete_tables()
         if kind in _DEFINITIONS and not is_utf8(raw):
             self.catalog.invalid_utf8_definition(line)
         if kind is Kind.CREATE_TABLE:
@@ -102,7 +115,7 @@ class Intake:
     def _run(self, run: InsertRun) -> None:
         if self.st.reals is None and written_by_quote(run.name):
             self.st.reals = SqliteReals()
-        state = self.st.tables.get(fold(_unquote(run.name)))
+        state = self._state_for_rows(fold(_unquote(run.name)), run.line)
         if state is None and self._may_be_data_only(fold(_unquote(run.name))):
             first = scan_insert(_statements(run.body, run.line)[0][0], run.line, self.st.reals)
             state = self.catalog.external_table(first, run.name.startswith(b'"'), run.line)
@@ -132,24 +145,16 @@ class Intake:
         ins = scan_insert(text, line, self.st.reals)
         key = fold(ins.table)
         if key in ("sqlite_schema", "sqlite_master"):
-            self._registration(ins, line)
+            _registration(self.catalog, ins, line)
             return
         if key == "sqlite_sequence":
-            # (name, seq), or with --preserve-rowids (rowid, name, seq): go by the names.
-            names = [fold(c) for c in ins.columns] if ins.columns else ["name", "seq"]
-            if "name" in names and "seq" in names:
-                i, j = names.index("name"), names.index("seq")
-                for row in ins.rows:
-                    name, seq = row[i], row[j] if len(row) > j else None
-                    if isinstance(name, str) and isinstance(seq, int):
-                        seq_key = fold(name)
-                        self.st.sequences[seq_key] = max(self.st.sequences.get(seq_key, 0), seq)
+            _sequence_rows(self.st, ins)
             return
         if key.startswith("sqlite_stat"):
             return
         if key in self.st.skipped:
             return
-        state = self.st.tables.get(key)
+        state = self._state_for_rows(key, line)
         if state is None and self._may_be_data_only(key):
             state = self.catalog.external_table(ins, text.lstrip()[12:13] == b'"', line)
         if state is None:
@@ -174,18 +179,26 @@ class Intake:
         # created are not a dump's (refused by the caller).
         return self.st.data_only or (not self.st.tables and not self.st.began)
 
-    def _registration(self, ins: Insert, line: int) -> None:
-        for row in ins.rows:
-            sql = row[4] if len(row) >= 5 else None
-            if isinstance(sql, str) and sql.upper().startswith("CREATE VIRTUAL TABLE"):
-                self.catalog.virtual_table(sql, line)
-            else:
-                raise DumpconvError(
-                    "the dump writes sqlite_schema directly for something that is not a "
-                    "virtual table",
-                    line,
-                    "dump the database again with a current sqlite3",
-                )
+    def complete_tables(self) -> None:
+        """Hand every table whose rows are complete to ``complete``, in CREATE order."""
+        if self._complete is None:
+            return
+        for state in self.st.tables.values():
+            if not state.complete:
+                state.complete = True
+                self._complete(state)
+
+    def _state_for_rows(self, key: str, line: int) -> TableState | None:
+        state = self.st.tables.get(key)
+        if state is not None and state.complete:
+            raise RowError(
+                f"rows for table {state.table.name} come after the next definition, when "
+                "its rows were complete and written",
+                line,
+                "sqlite3 .dump and iterdump() write a table's rows right after its CREATE "
+                "TABLE: convert an unedited dump",
+            )
+        return state
 
     def check_complete(self) -> None:
         if self.st.data_only and not self.st.began:
@@ -209,6 +222,12 @@ class Intake:
                 "dump the database again and make sure the whole file was copied",
             )
 
+
+# What comes after a table's rows in a dump: the next table, the schema objects, the end.
+_ENDS_ROWS = frozenset(
+    {Kind.CREATE_TABLE, Kind.CREATE_INDEX, Kind.CREATE_VIEW, Kind.CREATE_TRIGGER,
+     Kind.CREATE_VIRTUAL_TABLE, Kind.COMMIT, Kind.ROLLBACK}
+)  # fmt: skip
 
 _DEFINITIONS = frozenset(
     {Kind.CREATE_TABLE, Kind.CREATE_INDEX, Kind.CREATE_VIEW, Kind.CREATE_TRIGGER,
@@ -294,3 +313,30 @@ def _add_rows(st: Conversion, state: TableState, batch: Batch) -> None:
         )
     state.bad_utf8.add(batch, batch.bad_utf8)
     state.nul.add(batch, batch.nul)
+
+
+def _sequence_rows(st: Conversion, ins: Insert) -> None:
+    """sqlite_sequence's rows: (name, seq), or with --preserve-rowids (rowid, name, seq):
+    go by the names."""
+    names = [fold(c) for c in ins.columns] if ins.columns else ["name", "seq"]
+    if "name" in names and "seq" in names:
+        i, j = names.index("name"), names.index("seq")
+        for row in ins.rows:
+            name, seq = row[i], row[j] if len(row) > j else None
+            if isinstance(name, str) and isinstance(seq, int):
+                key = fold(name)
+                st.sequences[key] = max(st.sequences.get(key, 0), seq)
+
+
+def _registration(catalog: Catalog, ins: Insert, line: int) -> None:
+    """Rows written into sqlite_schema: a dump does that only for virtual tables."""
+    for row in ins.rows:
+        sql = row[4] if len(row) >= 5 else None
+        if isinstance(sql, str) and sql.upper().startswith("CREATE VIRTUAL TABLE"):
+            catalog.virtual_table(sql, line)
+        else:
+            raise DumpconvError(
+                "the dump writes sqlite_schema directly for something that is not a virtual table",
+                line,
+                "dump the database again with a current sqlite3",
+            )

@@ -44,6 +44,8 @@ class TableState:
     # policy unless the column is bytea: not valid UTF-8, or holding NUL.
     bad_utf8: CellLog = field(default_factory=lambda: CellLog())
     nul: CellLog = field(default_factory=lambda: CellLog())
+    in_place: set[str] = field(default_factory=set)  # generated columns created in place
+    complete: bool = False  # a later statement ended its rows: it was planned and written
 
     @property
     def replaced(self) -> set[int]:

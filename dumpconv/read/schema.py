@@ -139,6 +139,10 @@ class Schema:
     def __init__(self) -> None:
         self.tables: dict[str, Table] = {}
         self._relnames: set[str] = set()
+        # Names given to identity sequences, and the tables they belong to.
+        self._sequences: dict[str, Table] = {}
+        # Sequences whose name a table read later took back: (their table, the old name).
+        self.moved: list[tuple[Table, str]] = []
 
     def add(self, table: Table) -> None:
         self.tables[table.key] = table
@@ -159,4 +163,23 @@ class Schema:
             name += suffix
             n += 1
         self._relnames.add(name)
+        return name
+
+    def claim_sequence(self, wanted: str, table: Table) -> str:
+        """Reserve a name for ``table``'s identity sequence; a table read later may take it
+        back (:meth:`claim_table`)."""
+        name = self.claim(wanted)
+        self._sequences[name] = table
+        return name
+
+    def claim_table(self, wanted: str) -> str:
+        """Reserve a table's name. Tables are named before anything else that shares their
+        namespace, but tables are written as they are read: a table that wants the name an
+        earlier table's identity sequence has takes it, and the sequence is listed in
+        :attr:`moved` to be renamed before the table is created."""
+        name = truncate_ident(wanted)
+        owner = self._sequences.pop(name, None)
+        if owner is None:
+            return self.claim(wanted)
+        self.moved.append((owner, name))
         return name

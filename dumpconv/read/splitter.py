@@ -114,15 +114,18 @@ def iter_units(
 
 
 def _refill(stream: BinaryIO, buf: bytes, pos: int, size: int) -> tuple[bytes, int, bool]:
-    data = stream.read(size)
+    """More input. Between statements, what is there (up to ``size``): the statements read so
+    far are handed on while the producer writes more. Inside a statement, as much again as
+    is buffered (at least ``size``): a statement longer than a chunk grows geometrically."""
+    rest = buf[pos:]
+    read1 = getattr(stream, "read1", None)
+    data = stream.read(max(size, len(rest))) if rest or read1 is None else read1(size)
     if b"\x00" in data:
         raise SplitError(
             "the input contains NUL bytes, so it is not SQL text",
             None,
             "pass the output of `sqlite3 app.db .dump`, not the database file itself",
         )
-    # Grow the buffer when one statement is longer than a chunk.
-    rest = buf[pos:]
     if not data:
         return rest, 0, True
     return rest + data, 0, False

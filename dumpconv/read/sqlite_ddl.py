@@ -120,7 +120,7 @@ def parse_create_table(text: str, line: int, schema: Schema) -> Table:
 
     renamed = _dedupe_pg_names(columns)
     wanted = valid_text(name if quoted else fold(name))
-    pg = schema.claim(pg_name(name, quoted))
+    pg = schema.claim_table(pg_name(name, quoted))
     if pg != wanted:
         renamed.insert(0, f"table {name} is named {pg} (PostgreSQL names have at most 63 bytes, "
                           "are never empty, and must differ)")  # fmt: skip

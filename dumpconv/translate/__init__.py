@@ -14,7 +14,13 @@ Offers, for the pipeline:
   ``functions``.
 """
 
-from dumpconv.translate.constraints import check_item, foreign_key_item, generated_item, key_items
+from dumpconv.translate.constraints import (
+    check_item,
+    foreign_key_item,
+    generated_item,
+    key_items,
+    widen_item,
+)
 from dumpconv.translate.expressions import Scope, Untranslatable, translate_expr, translate_query
 from dumpconv.translate.fulltext import fulltext_items
 from dumpconv.translate.generated import generated_in_place
@@ -54,4 +60,5 @@ __all__ = [
     "translate_query",
     "trigger_items",
     "view_item",
+    "widen_item",
 ]

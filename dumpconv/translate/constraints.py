@@ -127,6 +127,19 @@ def _mentions(expr: str, name: str) -> bool:
     )
 
 
+def widen_item(table: Table, column: str) -> PostItem:
+    """A column whose rows were written as integer and whose foreign key references a key
+    decided bigint later: widened after the data, before the keys (guarded: a column an
+    in-place generated column uses cannot change type, and the foreign key holds without)."""
+    col = table.column(column)
+    assert col is not None
+    sql = f"ALTER TABLE ONLY {qualified(table.pg)} ALTER COLUMN {quote_ident(col.pg)} TYPE bigint;"
+    return PostItem(
+        sql, -2, guard=f"bigint type of {table.name}.{col.name}",
+        comments=(f"dumpconv: {table.name}.{col.name} matches the bigint key it references",),
+    )  # fmt: skip
+
+
 def generated_item(table: Table, col: Column, pg_type: str, scope: Scope) -> PostItem:
     """A generated column that is not created in its place: added after the data, guarded;
     left out when it is built on another generated column (PostgreSQL allows none)."""

@@ -59,8 +59,8 @@ class PostItem:
     """
 
     sql: str
-    # -1 generated columns, 0 keys, 1 indexes, 2 foreign keys, 3 checks, 4 expression
-    # defaults, 5 views, 6 objects only described
+    # -2 columns widened, -1 generated columns, 0 keys, 1 indexes, 2 foreign keys, 3 checks,
+    # 4 expression defaults, 5 views, 6 objects only described
     order: int
     kind: str = "alter-table"
     guard: str | None = None

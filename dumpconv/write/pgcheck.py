@@ -34,6 +34,8 @@ KINDS: dict[str, type[ast.Node]] = {
     "select": ast.SelectStmt,
     "begin": ast.TransactionStmt,
     "commit": ast.TransactionStmt,
+    "rollback": ast.TransactionStmt,
+    "rename": ast.RenameStmt,
     "create-table": ast.CreateStmt,
     "copy": ast.CopyStmt,
     "alter-table": ast.AlterTableStmt,

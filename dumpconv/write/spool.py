@@ -148,6 +148,15 @@ class Spool:
             self._append(per_row)
         chunks.append(chunk)
 
+    def drop(self, key: str) -> None:
+        """Forget a table's rows (written out); once no table has any, the file is emptied,
+        so the spool holds at most the tables not yet written (one, for a dump)."""
+        self._chunks.pop(key, None)
+        if not any(self._chunks.values()):
+            self._chunks.clear()
+            self._file.truncate(0)
+            self._end = 0
+
     def _append(self, data: bytes) -> None:
         self._file.seek(self._end)
         self._file.write(data)

@@ -206,6 +206,32 @@ class Writer:
             raise pgcheck.StatementCheckError("the DO body ends elsewhere than built", do)
         self.blank()
 
+    def rename_sequence(self, old: str, new: str) -> None:
+        """An identity sequence gives its name up to a table read after it was created."""
+        self.comment(f"dumpconv: the table read next is named {old}: its sequence gives it up")
+        self.statement(
+            f"ALTER SEQUENCE {qualified(old, self.schema)} RENAME TO {quote_ident(new)};",
+            "rename",
+        )
+        self.blank()
+
+    def failed(self, restrict_key: str | None) -> None:
+        """The conversion stopped after part of the script was written (it is written as the
+        input is read): end it with an error, so that psql stops and the transaction, which
+        has no COMMIT, changes nothing. Nothing from the input is in it."""
+        self._raw("\n")
+        self.comment("dumpconv: the conversion FAILED here (see dumpconv's message): this")
+        self.comment("dumpconv: script is incomplete, and loading it changes nothing")
+        body = (
+            "\nBEGIN\n    RAISE EXCEPTION 'dumpconv: the conversion failed; this script is "
+            "incomplete and changes nothing';\nEND\n"
+        )
+        do = f"DO {dollar_quote(body)};"
+        self.statement(do, "do")
+        self.statement("ROLLBACK;", "rollback")
+        if restrict_key is not None:
+            self._raw(f"\n\\unrestrict {restrict_key}\n")
+
     def footer(self, restrict_key: str | None) -> None:
         self.statement("COMMIT;", "commit")
         if restrict_key is not None:

@@ -51,8 +51,6 @@ COPY public.col (id, crt, mod, scm, ver, dty, usn, ls, conf, models, decks, dcon
 1	1577854800	1714557600123	1709251200000	11	0	0	1714550000000	{"activeDecks":[1],"curDeck":1,"newSpread":0,"collapseTime":1200,"timeLim":0,"estTimes":true,"dueCounts":true,"curModel":1342697561419,"nextPos":8,"sortType":"noteFld","sortBackwards":false,"addToCur":true,"dayLearnFirst":false,"schedVer":2,"creationOffset":-60,"localOffset":-120}	{"1342697561419":{"id":1342697561419,"name":"Basic","type":0,"mod":1709251200,"usn":0,"sortf":0,"did":null,"tmpls":[{"name":"Card 1","ord":0,"qfmt":"{{Front}}","afmt":"{{FrontSide}}\\n\\n<hr id=answer>\\n\\n{{Back}}","bqfmt":"","bafmt":"","did":null,"bfont":"","bsize":0}],"flds":[{"name":"Front","ord":0,"sticky":false,"rtl":false,"font":"Arial","size":20,"description":"","plainText":false},{"name":"Back","ord":1,"sticky":false,"rtl":false,"font":"Arial","size":20,"description":"","plainText":false}],"css":".card {\\n    font-family: arial;\\n    font-size: 20px;\\n    text-align: center;\\n    color: black;\\n    background-color: white;\\n}\\n","latexPre":"\\\\documentclass[12pt]{article}\\n\\\\special{papersize=3in,5in}\\n\\\\usepackage[utf8]{inputenc}\\n\\\\usepackage{amssymb,amsmath}\\n\\\\pagestyle{empty}\\n\\\\setlength{\\\\parindent}{0in}\\n\\\\begin{document}\\n","latexPost":"\\\\end{document}","latexsvg":false,"req":[[0,"any",[0]]],"tags":[],"vers":[]},"1709251200123":{"id":1709251200123,"name":"Kanji (frequency rank)","type":0,"mod":1709251300,"usn":0,"sortf":0,"did":1709251200456,"tmpls":[{"name":"Recognition","ord":0,"qfmt":"<div class=k>{{Kanji}}</div>","afmt":"{{FrontSide}}<hr id=answer>{{Meaning}}<br><small>#{{Rank}}</small>","bqfmt":"","bafmt":"","did":null,"bfont":"","bsize":0}],"flds":[{"name":"Rank","ord":0,"sticky":false,"rtl":false,"font":"Arial","size":20,"description":"","plainText":false},{"name":"Kanji","ord":1,"sticky":false,"rtl":false,"font":"Arial","size":20,"description":"","plainText":false},{"name":"Meaning","ord":2,"sticky":false,"rtl":false,"font":"Arial","size":20,"description":"","plainText":false}],"css":".k { font-size: 64px; font-family: \\"Noto Serif JP\\"; }","latexPre":"\\\\documentclass[12pt]{article}\\n\\\\special{papersize=3in,5in}\\n\\\\usepackage[utf8]{inputenc}\\n\\\\usepackage{amssymb,amsmath}\\n\\\\pagestyle{empty}\\n\\\\setlength{\\\\parindent}{0in}\\n\\\\begin{document}\\n","latexPost":"\\\\end{document}","latexsvg":false,"req":[[0,"all",[1]]],"tags":["kanji"],"vers":[]}}	{"1":{"id":1,"name":"Default","mod":1714557000,"usn":-1,"lrnToday":[3,2],"revToday":[3,5],"newToday":[3,1],"timeToday":[3,94211],"collapsed":false,"browserCollapsed":false,"desc":"","dyn":0,"conf":1,"extendNew":0,"extendRev":0},"1709251200456":{"id":1709251200456,"name":"日本語::漢字","mod":1714557000,"usn":-1,"lrnToday":[3,2],"revToday":[3,5],"newToday":[3,1],"timeToday":[3,94211],"collapsed":false,"browserCollapsed":false,"desc":"","dyn":0,"conf":1,"extendNew":0,"extendRev":0},"1714000000789":{"id":1714000000789,"name":"Filtered Deck 1","mod":1714557000,"usn":-1,"lrnToday":[3,2],"revToday":[3,5],"newToday":[3,1],"timeToday":[3,94211],"collapsed":false,"browserCollapsed":false,"desc":"","dyn":1,"conf":1,"extendNew":0,"extendRev":0,"terms":[["is:due",100,0]],"resched":true,"delays":null}}	{"1":{"id":1,"name":"Default","mod":0,"usn":0,"maxTaken":60,"autoplay":true,"timer":0,"replayq":true,"dyn":false,"new":{"delays":[1.0,10.0],"ints":[1,4,0],"initialFactor":2500,"order":1,"perDay":20},"rev":{"perDay":200,"ease4":1.3,"ivlFct":1.0,"maxIvl":36500,"hardFactor":1.2},"lapse":{"delays":[10.0],"mult":0.0,"minInt":1,"leechFails":8,"leechAction":1}}}	{}
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."col"', 'id'), 1, true);
-
 --
 -- table notes (line 20)
 --
@@ -85,8 +83,6 @@ COPY public.notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data)
 1709251300010	Rs6;Tu1:Vw	1709251200123	1709251401	0	 kanji jlpt::n5 	43\x1f飲\x1fdrink	43	42392917	0	
 1709251300011	Hi2?Jk5/Lm	1709251200123	1709251402	0	 kanji 	1,204\x1f鬱\x1fgloom	1,204	3853555087	0	
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."notes"', 'id'), 1709251300011, true);
 
 --
 -- table cards (line 45)
@@ -127,8 +123,6 @@ COPY public.cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, r
 1709251300111	1709251300011	1709251200456	0	1709251402	0	0	0	11	0	0	0	0	0	0	0	0	
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."cards"', 'id'), 1709251300111, true);
-
 --
 -- table revlog (line 77)
 --
@@ -160,8 +154,6 @@ COPY public.revlog (id, cid, usn, ease, ivl, lastivl, factor, "time", type) FROM
 1714557000009	1709251300103	-1	1	-60	0	2500	4000	0
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."revlog"', 'id'), 1714557000009, true);
-
 --
 -- table graves (line 101)
 --
@@ -177,6 +169,18 @@ COPY public.graves (usn, oid, type) FROM stdin;
 -1	1709251300199	0
 -1	1714000000999	2
 \.
+
+--
+-- identity sequences, past the largest id (and sqlite_sequence's)
+--
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."col"', 'id'), 1, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."notes"', 'id'), 1709251300011, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."cards"', 'id'), 1709251300111, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."revlog"', 'id'), 1714557000009, true);
 
 --
 -- keys, indexes, foreign keys, checks and views (after the data)

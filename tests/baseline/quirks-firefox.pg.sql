@@ -52,8 +52,6 @@ COPY public.moz_origins (id, prefix, host, frecency, recalc_frecency, alt_frecen
 8	place:		0	0	\N	0
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."moz_origins"', 'id'), 8, true);
-
 --
 -- table moz_places (line 12)
 --
@@ -95,8 +93,6 @@ COPY public.moz_places (id, url, title, rev_host, visit_count, hidden, typed, fr
 12	http://example.com/?q=%27%22%3B--	Example Domain	moc.elpmaxe.	1	0	0	75	1714471600000000	qUoTeS_sQl01	0	125509653889626	\N	\N	\N	3	0	\N	0
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."moz_places"', 'id'), 12, true);
-
 --
 -- table moz_historyvisits (line 25)
 --
@@ -128,8 +124,6 @@ COPY public.moz_historyvisits (id, from_visit, place_id, visit_date, visit_type,
 13	0	7	1714557300000000	1	0	0	\N
 14	0	11	1714557480000000	1	0	0	2
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."moz_historyvisits"', 'id'), 14, true);
 
 --
 -- table moz_inputhistory (line 40)
@@ -187,8 +181,6 @@ COPY public.moz_bookmarks (id, type, fk, parent, "position", title, keyword_id, 
 15	1	2	14	0	\N	\N	\N	1714555800000000	1714555800000000	tAgEnTrY__09	1	1
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."moz_bookmarks"', 'id'), 15, true);
-
 --
 -- table moz_meta (line 61)
 --
@@ -209,6 +201,18 @@ sync/bookmarks/syncId	pQ9x1Zr2Ls3K
 sync/history/lastSync	1714557512.45
 sync/history/syncId	hY7t6R5e4W3q
 \.
+
+--
+-- identity sequences, past the largest id (and sqlite_sequence's)
+--
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."moz_origins"', 'id'), 8, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."moz_places"', 'id'), 12, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."moz_historyvisits"', 'id'), 14, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."moz_bookmarks"', 'id'), 15, true);
 
 --
 -- keys, indexes, foreign keys, checks and views (after the data)

@@ -44,8 +44,6 @@ COPY public.event_data (data_id, hash, shared_data) FROM stdin;
 4	4039538809	{"domain":"switch","service":"turn_on","service_data":{"entity_id":"switch.coffee_maker"}}
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."event_data"', 'data_id'), 4, true);
-
 --
 -- table recorder_runs (line 13)
 --
@@ -64,8 +62,6 @@ COPY public.recorder_runs (run_id, start, "end", closed_incorrect, created) FROM
 3	2024-04-30 03:12:55.250000	2024-05-01 09:58:30.777777	0	2024-04-30 03:12:55.250000
 4	2024-05-01 10:00:02.123456	\N	0	2024-05-01 10:00:02.123456
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."recorder_runs"', 'run_id'), 4, true);
 
 --
 -- table schema_changes (line 25)
@@ -97,8 +93,6 @@ COPY public.schema_changes (change_id, schema_version, changed) FROM stdin;
 17	45	2024-08-07 12:00:00.000001
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."schema_changes"', 'change_id'), 17, true);
-
 --
 -- table state_attributes (line 48)
 --
@@ -121,8 +115,6 @@ COPY public.state_attributes (attributes_id, hash, shared_attrs) FROM stdin;
 9	1348028107	{"state_class":"measurement","unit_of_measurement":"%","device_class":"humidity","friendly_name":"Outdoor Humidity"}
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."state_attributes"', 'attributes_id'), 9, true);
-
 --
 -- table statistics_meta (line 63)
 --
@@ -142,8 +134,6 @@ COPY public.statistics_meta (id, statistic_id, source, unit_of_measurement, has_
 2	sensor.energy_meter_total	recorder	kWh	0	1	\N
 3	tibber:energy_consumption_home	tibber	kWh	0	1	Home consumption
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."statistics_meta"', 'id'), 3, true);
 
 --
 -- table events (line 76)
@@ -178,8 +168,6 @@ COPY public.events (event_id, event_type, event_data, origin, origin_idx, time_f
 8	\N	\N	\N	0	\N	\N	\N	\N	2	1714557499.9500000476	\\x018f33973a2e990dca22fdbaf52f8bea	\\x8d3c9e3f1a2b4c5d9e8f7a6b5c4d3e2f	\N	3
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."events"', 'event_id'), 8, true);
-
 --
 -- table statistics (line 98)
 --
@@ -211,8 +199,6 @@ COPY public.statistics (id, created, metadata_id, start, mean, min, max, last_re
 8	\N	2	\N	\N	\N	\N	\N	1233.3030000000001109	7.4029999999999995807	1714557610.298764944	1714554000.0	\N
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."statistics"', 'id'), 8, true);
-
 --
 -- table event_types (line 120)
 --
@@ -230,8 +216,6 @@ COPY public.event_types (event_type_id, event_type) FROM stdin;
 5	homeassistant_stop
 6	homeassistant_final_write
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."event_types"', 'event_type_id'), 6, true);
 
 --
 -- table states_meta (line 131)
@@ -251,8 +235,6 @@ COPY public.states_meta (metadata_id, entity_id) FROM stdin;
 6	switch.coffee_maker
 7	sensor.outdoor_humidity
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."states_meta"', 'metadata_id'), 7, true);
 
 --
 -- table states (line 143)
@@ -314,6 +296,28 @@ COPY public.states (state_id, entity_id, state, attributes, event_id, last_chang
 23	\N	off	\N	\N	\N	\N	\N	\N	1714557675.125	12	7	\N	\N	\N	0	\\x018f3399e67569c33b50c38621780134	\N	\\x018f3399e4813ab45e58d8dc1e836efd	6
 24	\N	below_horizon	\N	\N	\N	\N	\N	\N	1714590600.0	18	6	\N	\N	\N	0	\\x018f35904b40c10c5576919dce0170c8	\N	\N	5
 \.
+
+--
+-- identity sequences, past the largest id (and sqlite_sequence's)
+--
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."event_data"', 'data_id'), 4, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."recorder_runs"', 'run_id'), 4, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."schema_changes"', 'change_id'), 17, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."state_attributes"', 'attributes_id'), 9, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."statistics_meta"', 'id'), 3, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."events"', 'event_id'), 8, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."statistics"', 'id'), 8, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."event_types"', 'event_type_id'), 6, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."states_meta"', 'metadata_id'), 7, true);
 
 SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."states"', 'state_id'), 24, true);
 

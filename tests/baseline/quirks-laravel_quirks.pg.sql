@@ -50,8 +50,6 @@ COPY public.migrations (id, migration, batch) FROM stdin;
 10	2024_07_10_091500_create_sessions_table	4
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."migrations"', 'id'), 10, true);
-
 --
 -- table users (line 18)
 --
@@ -80,8 +78,6 @@ COPY public.users (id, name, email, email_verified_at, password, is_admin, remem
 4	李小龍	lee@example.hk	2020-07-20 12:00:00	$2y$10$DeFgHiJkLmNoPqRsTuVwXx8Kd4e5F6g7H8i9J0k1L2m3N4o5P6q7R	0	aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1eF3hJ5kL7nP9rS1tU3wX5zA7cD9fG1h	2020-07-20 11:58:03	2022-02-02 02:02:02	0
 5	Test	test@example.com	\N	$2y$10$EfGhIjKlMnOpQrStUvWxYy9Le5f6G7h8I9j0K1l2M3n4O5p6Q7r8S	0	\N	\N	\N	0
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."users"', 'id'), 5, true);
 
 --
 -- table posts (line 36)
@@ -113,8 +109,6 @@ COPY public.posts (id, user_id, title, slug, body, status, is_featured, publishe
 6	1	A very long headline that nobody shortened:ababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababx	very-long-headline	Body	published	0	2024-07-15 10:05:00	2024-07-15 10:05:00	2024-07-15 10:05:00
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."posts"', 'id'), 6, true);
-
 --
 -- table products (line 56)
 --
@@ -141,8 +135,6 @@ COPY public.products (id, name, sku, price, discount, stock, is_active, created_
 6	Free sample	FRE-001	0	\N	-3	1	0000-00-00 00:00:00	\N
 7	Gift card	GFT-001	25	0.1	999	1	2024-07-15 10:06:00	2024-07-15 10:06:00
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."products"', 'id'), 7, true);
 
 --
 -- table cache (line 75)
@@ -194,8 +186,6 @@ COPY public.jobs (id, queue, payload, attempts, reserved_at, available_at, creat
 3	default	{"uuid":"9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a","displayName":"App\\\\Jobs\\\\Cleanup","job":"Illuminate\\\\Queue\\\\CallQueuedHandler@call","data":{"commandName":"App\\\\Jobs\\\\Cleanup","command":"O:16:\\"App\\\\Jobs\\\\Cleanup\\":0:{}"}}	0	\N	1721124485	1721038085
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."jobs"', 'id'), 3, true);
-
 --
 -- table sessions (line 85)
 --
@@ -214,6 +204,20 @@ Xq3vM1d8rPzK0aT9sLw2Yb7NcEe4Hf6GjUi5OoRt	1	203.0.113.7	Mozilla/5.0 (X11; Linux x
 b7Yw2Qe9Rt4Uy6Io1Pa3Sd5Fg8Hj0Kl2Zx4Cv6Bn	\N	2001:db8::1	\N	YToxOntzOjY6Il90b2tlbiI7fQ==	1721030000
 Mn1Bv2Cx3Zl4Kj5Hg6Fd7Sa8Qw9Er0Ty1Ui2Op3As	4	198.51.100.23	curl/8.5.0	YTowOnt9	1721038000
 \.
+
+--
+-- identity sequences, past the largest id (and sqlite_sequence's)
+--
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."migrations"', 'id'), 10, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."users"', 'id'), 5, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."posts"', 'id'), 6, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."products"', 'id'), 7, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."jobs"', 'id'), 3, true);
 
 --
 -- keys, indexes, foreign keys, checks and views (after the data)

@@ -97,8 +97,6 @@ COPY public."Tag" (id, name, "createdAt") FROM stdin;
 4	archive	2025-11-21T17:05:00.004+00:00
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."Tag"', 'id'), 4, true);
-
 --
 -- table _PostToTag (line 42)
 --
@@ -172,6 +170,12 @@ COPY public."Post" (id, title, content, published, "viewCount", price, rating, m
 7	Free stuff	\N	0	0	0.1	-1.0	\N	clr1a2b3c0001qz8v1h3k4m5b	\N	2025-01-15 08:00:00.000000+00	2025-01-15 08:00:00.000000+00
 8	Old import	Imported with the right epoch	1	17	19.99	3.0	{"source":"wordpress","id":"0042"}	clr1a2b3c0000qz8v1h3k4m5a	2000-01-01 00:00:00.000000+00	2000-01-01 00:00:00.000000+00	2025-01-15 08:00:00.000000+00
 \.
+
+--
+-- identity sequences, past the largest id (and sqlite_sequence's)
+--
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."Tag"', 'id'), 4, true);
 
 SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."Post"', 'id'), 9, true);
 

@@ -46,8 +46,6 @@ COPY public.survey (id, title, opened, budget) FROM stdin;
 3	Enquête 2023 (pilot)	\N	$3
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."survey"', 'id'), 3, true);
-
 --
 -- table respondent (line 12)
 --
@@ -82,8 +80,6 @@ COPY public.respondent (id, ref, nickname, postcode, city, age, household, visit
 7	b1ffcd88-8d1a-4ef8-aa6c-5aa8ac270b22	el	ééééé	Ærøskøbing	61	1	7	\N	\N	\\x0102030405060708090a0b0c0d0e0f10
 8	c2aade77-7e2b-4ef8-996b-4997bd160c33	Fü	75001	Paris	19	2	3	true	1999-12-31	\N
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."respondent"', 'id'), 8, true);
 
 --
 -- table response (line 33)
@@ -121,6 +117,14 @@ COPY public.response (id, survey_id, respondent_id, score, submitted_at, answers
 11	3	99	1.0	1683300000	{"orphan":true}	\N	5	\N
 12	3	3	2.0	2023-06-06 25:00:00	{"q1":"late"}	\\x302e31	1	3
 \.
+
+--
+-- identity sequences, past the largest id (and sqlite_sequence's)
+--
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."survey"', 'id'), 3, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."respondent"', 'id'), 8, true);
 
 SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."response"', 'id'), 13, true);
 

@@ -66,8 +66,6 @@ COPY public.a (x, y) FROM stdin;
 26	a00026a00026a00026a00026a00026
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."a"', 'x'), 26, true);
-
 --
 -- table b (line 31)
 --
@@ -84,6 +82,12 @@ COPY public.b (x, y) FROM stdin;
 3	b3
 4	b4
 \.
+
+--
+-- identity sequences, past the largest id (and sqlite_sequence's)
+--
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."a"', 'x'), 26, true);
 
 SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."b"', 'x'), 4, true);
 

@@ -41,8 +41,6 @@ COPY public.mixedcase (id, camelcol, lowercol) FROM stdin;
 1	Camel	2
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."mixedcase"', 'id'), 1, true);
-
 --
 -- table audit (line 4)
 --
@@ -57,8 +55,6 @@ COPY public.audit (id, item_id, action) FROM stdin;
 1	1	insert
 2	2	insert
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."audit"', 'id'), 2, true);
 
 --
 -- table blobs (line 7)
@@ -79,8 +75,6 @@ COPY public.blobs (id, label, b) FROM stdin;
 6	null_blob	\N
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."blobs"', 'id'), 6, true);
-
 --
 -- table child (line 14)
 --
@@ -96,8 +90,6 @@ COPY public.child (id, item_id, note) FROM stdin;
 2	4	\N
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."child"', 'id'), 2, true);
-
 --
 -- table docs_content (line 28)
 --
@@ -112,8 +104,6 @@ COPY public.docs (rowid, title, body) FROM stdin;
 1	First doc	hello world
 2	It's second	line one\nline two
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."docs"', 'rowid'), 2, true);
 
 --
 -- table données (line 41)
@@ -155,8 +145,6 @@ COPY public.events (id, ts_text, ts_epoch, ts_julian, d, dt) FROM stdin;
 2	1970-01-01 00:00:00	0	2440587.5	1970-01-01	1704164645
 3	\N	-1	0.0	\N	2460311.5
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."events"', 'id'), 3, true);
 
 --
 -- table gen (line 48)
@@ -213,8 +201,6 @@ COPY public.items (id, name, qty, price, data, active, created_at) FROM stdin;
 4	multi\nline	7	1.0e+308	\\xFFFE	0	2024-12-31T12:00:00Z
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."items"', 'id'), 5, true);
-
 --
 -- table kv (line 83)
 --
@@ -266,8 +252,6 @@ COPY public.mixed (id, int_col, text_col, bool_col, any_col) FROM stdin;
 3	\\x33	text	1	\\x303037
 4	\\x0102	\N	0	\\x03
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."mixed"', 'id'), 4, true);
 
 --
 -- table numbers (line 95)
@@ -322,8 +306,6 @@ COPY public.numbers (id, label, i, r, n, x) FROM stdin;
 35	int_literal_2pow63	9.223372036854776e+18	\N	\N	9.223372036854776e+18
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."numbers"', 'id'), 35, true);
-
 --
 -- table order (line 131)
 --
@@ -340,8 +322,6 @@ COPY public."order" (id, "user", "Group", "select", "Mixed Case") FROM stdin;
 1	alice	1	1.5	A
 2	bob	\N	\N	B b
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."order"', 'id'), 2, true);
 
 --
 -- table plain_rowid (line 140)
@@ -405,8 +385,6 @@ COPY public.strict_t (id, n, r, t, b, a) FROM stdin;
 4	9	-0.5		\N	\\x01
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."strict_t"', 'id'), 4, true);
-
 --
 -- table strings (line 189)
 --
@@ -456,8 +434,6 @@ COPY public.strings (id, label, s) FROM stdin;
 36	long_text	long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long 
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."strings"', 'id'), 36, true);
-
 --
 -- table table with space (line 236)
 --
@@ -474,6 +450,34 @@ COPY public."table with space" (a, b) FROM stdin;
 two	\\x322e30
 \N	\\x0A
 \.
+
+--
+-- identity sequences, past the largest id (and sqlite_sequence's)
+--
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."mixedcase"', 'id'), 1, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."audit"', 'id'), 2, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."blobs"', 'id'), 6, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."child"', 'id'), 2, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."docs"', 'rowid'), 2, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."events"', 'id'), 3, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."items"', 'id'), 5, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."mixed"', 'id'), 4, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."numbers"', 'id'), 35, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."order"', 'id'), 2, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."strict_t"', 'id'), 4, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."strings"', 'id'), 36, true);
 
 --
 -- keys, indexes, foreign keys, checks and views (after the data)
@@ -665,11 +669,11 @@ lossy: line 28: virtual table docs (fts5): its rows, which SQLite stores in the 
 info: line 32: table docs_data is internal storage of virtual table docs; skipped [virtual-table-skipped]
 info: line 36: table docs_docsize is internal storage of virtual table docs; skipped [virtual-table-skipped]
 info: line 39: table docs_idx is internal storage of virtual table docs; skipped [virtual-table-skipped]
+warning: line 44: events.dt: declared DATETIME, text: declared timestamp, kept as text: holds integers, reals beside the texts; as epoch-s they run from 1970-01-29 11:25:11 to 2024-01-02 03:04:05 UTC: --cast events.dt=timestamptz:epoch-s converts them [type-widened]
 lossy: line 57: virtual table geo has no PostgreSQL equivalent; skipped with its rows [virtual-table-skipped] (recreate it with PostgreSQL full-text search or an extension)
 warning: line 60: table geo_node is internal storage of virtual table geo; skipped [virtual-table-skipped]
 warning: line 62: table geo_parent is internal storage of virtual table geo; skipped [virtual-table-skipped]
 warning: line 63: table geo_rowid is internal storage of virtual table geo; skipped [virtual-table-skipped]
-warning: line 44: events.dt: declared DATETIME, text: declared timestamp, kept as text: holds integers, reals beside the texts; as epoch-s they run from 1970-01-29 11:25:11 to 2024-01-02 03:04:05 UTC: --cast events.dt=timestamptz:epoch-s converts them [type-widened]
 warning: line 69: items.created_at: declared DATETIME, timestamptz: 1 values carry a UTC offset; the 2 without one are read as UTC [type-widened]
 warning: line 83: kv.v: declared without a type, text: holds integers, reals, texts: text holds them all, numbers as their digits [type-widened]
 info: line 83: kv: SQLite clause dropped: WITHOUT ROWID [definition-changed]

@@ -49,8 +49,6 @@ COPY public.items (id, name, qty, price, data, active, created_at) FROM stdin;
 4	multi\nline	7	9.99999999999999946e+307	\\xfffe	0	2024-12-31T12:00:00Z
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."items"', 'id'), 4, true);
-
 --
 -- table order (line 17)
 --
@@ -67,8 +65,6 @@ COPY public."order" (id, "user", "Group", "select", "Mixed Case") FROM stdin;
 1	alice	1	1.5	A
 2	bob	\N	\N	B b
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."order"', 'id'), 2, true);
 
 --
 -- table table with space (line 26)
@@ -126,8 +122,6 @@ CREATE TABLE public.mixedcase (
 COPY public.mixedcase (id, camelcol, lowercol) FROM stdin;
 1	Camel	2
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."mixedcase"', 'id'), 1, true);
 
 --
 -- table données (line 36)
@@ -194,8 +188,6 @@ COPY public.strict_t (id, n, r, t, b, a) FROM stdin;
 3	0	3.25	t	\\x	\\x322e35
 4	9	-0.5		\N	\\x01
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."strict_t"', 'id'), 4, true);
 
 --
 -- table gen (line 57)
@@ -265,8 +257,6 @@ COPY public.strings (id, label, s) FROM stdin;
 36	long_text	long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long long 
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."strings"', 'id'), 36, true);
-
 --
 -- table numbers (line 103)
 --
@@ -320,8 +310,6 @@ COPY public.numbers (id, label, i, r, n, x) FROM stdin;
 35	int_literal_2pow63	9.223372036854776e+18	\N	\N	9.223372036854776e+18
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."numbers"', 'id'), 35, true);
-
 --
 -- table blobs (line 139)
 --
@@ -340,8 +328,6 @@ COPY public.blobs (id, label, b) FROM stdin;
 5	jsonb_object	\\x9c17616b133113321778
 6	null_blob	\N
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."blobs"', 'id'), 6, true);
 
 --
 -- table mixed (line 146)
@@ -364,8 +350,6 @@ COPY public.mixed (id, int_col, text_col, bool_col, any_col) FROM stdin;
 4	\\x0102	\N	0	\\x03
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."mixed"', 'id'), 4, true);
-
 --
 -- table events (line 151)
 --
@@ -385,8 +369,6 @@ COPY public.events (id, ts_text, ts_epoch, ts_julian, d, dt) FROM stdin;
 2	1970-01-01 00:00:00	0	2440587.5	1970-01-01	1704164645
 3	\N	-1	0.0	\N	2460311.5
 \.
-
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."events"', 'id'), 3, true);
 
 --
 -- table plain_rowid (line 155)
@@ -439,8 +421,6 @@ COPY public.child (id, item_id, note) FROM stdin;
 2	4	\N
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."child"', 'id'), 2, true);
-
 --
 -- table audit (line 169)
 --
@@ -456,8 +436,6 @@ COPY public.audit (id, item_id, action) FROM stdin;
 2	2	insert
 \.
 
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."audit"', 'id'), 2, true);
-
 --
 -- table docs_content (line 180)
 --
@@ -472,6 +450,32 @@ COPY public.docs (rowid, title, body) FROM stdin;
 1	First doc	hello world
 2	It's second	line one\nline two
 \.
+
+--
+-- identity sequences, past the largest id (and sqlite_sequence's)
+--
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."items"', 'id'), 4, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."order"', 'id'), 2, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."mixedcase"', 'id'), 1, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."strict_t"', 'id'), 4, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."strings"', 'id'), 36, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."numbers"', 'id'), 35, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."blobs"', 'id'), 6, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."mixed"', 'id'), 4, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."events"', 'id'), 3, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."child"', 'id'), 2, true);
+
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."audit"', 'id'), 2, true);
 
 SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('"public"."docs"', 'rowid'), 2, true);
 
@@ -660,15 +664,6 @@ COMMIT;
 
 \unrestrict 0123456789abcdef0123456789abcdef
 -- report:
-info: line 174: table docs_data is internal storage of virtual table docs; skipped [virtual-table-skipped]
-info: line 178: table docs_idx is internal storage of virtual table docs; skipped [virtual-table-skipped]
-lossy: line 180: virtual table docs (fts5): its rows, which SQLite stores in the table docs_content, arrive as the plain table docs (rowid, title, body); its full-text index is not recreated [virtual-table-skipped] (--full-text recreates it as PostgreSQL full-text search)
-info: line 183: table docs_docsize is internal storage of virtual table docs; skipped [virtual-table-skipped]
-info: line 186: table docs_config is internal storage of virtual table docs; skipped [virtual-table-skipped]
-lossy: line 188: virtual table geo has no PostgreSQL equivalent; skipped with its rows [virtual-table-skipped] (recreate it with PostgreSQL full-text search or an extension)
-warning: line 189: table geo_rowid is internal storage of virtual table geo; skipped [virtual-table-skipped]
-warning: line 192: table geo_node is internal storage of virtual table geo; skipped [virtual-table-skipped]
-warning: line 194: table geo_parent is internal storage of virtual table geo; skipped [virtual-table-skipped]
 warning: line 4: items.created_at: declared DATETIME, timestamptz: 1 values carry a UTC offset; the 2 without one are read as UTC [type-widened]
 warning: line 26: table with space.a: declared without a type, text: holds integers, texts: text holds them all, numbers as their digits [type-widened]
 warning: line 26: table with space.b: declared without a type, bytea: holds reals, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
@@ -682,4 +677,13 @@ warning: line 103: numbers.x: declared without a type, text: holds integers, rea
 warning: line 146: mixed.int_col: declared INTEGER, bytea: holds integers, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
 warning: line 146: mixed.any_col: declared without a type, bytea: holds integers, reals, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
 warning: line 151: events.dt: declared DATETIME, text: declared timestamp, kept as text: holds integers, reals beside the texts; as epoch-s they run from 1970-01-29 11:25:11 to 2024-01-02 03:04:05 UTC: --cast events.dt=timestamptz:epoch-s converts them [type-widened]
+info: line 174: table docs_data is internal storage of virtual table docs; skipped [virtual-table-skipped]
+info: line 178: table docs_idx is internal storage of virtual table docs; skipped [virtual-table-skipped]
+lossy: line 180: virtual table docs (fts5): its rows, which SQLite stores in the table docs_content, arrive as the plain table docs (rowid, title, body); its full-text index is not recreated [virtual-table-skipped] (--full-text recreates it as PostgreSQL full-text search)
+info: line 183: table docs_docsize is internal storage of virtual table docs; skipped [virtual-table-skipped]
+info: line 186: table docs_config is internal storage of virtual table docs; skipped [virtual-table-skipped]
+lossy: line 188: virtual table geo has no PostgreSQL equivalent; skipped with its rows [virtual-table-skipped] (recreate it with PostgreSQL full-text search or an extension)
+warning: line 189: table geo_rowid is internal storage of virtual table geo; skipped [virtual-table-skipped]
+warning: line 192: table geo_node is internal storage of virtual table geo; skipped [virtual-table-skipped]
+warning: line 194: table geo_parent is internal storage of virtual table geo; skipped [virtual-table-skipped]
 dumpconv: 22 tables, 118 rows, 22 notes (3 lossy)

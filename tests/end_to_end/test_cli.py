@@ -22,6 +22,7 @@ from typer.testing import CliRunner, Result
 import dumpconv
 from dumpconv.base.version import hot_path
 from dumpconv.cli import app
+from tests.end_to_end.failed import assert_failed_output
 from tests.end_to_end.test_golden import GOLDEN_KEY
 
 REPO = Path(__file__).resolve().parents[2]
@@ -253,7 +254,7 @@ def test_invalid_utf8_is_converted_and_reported(runner: CliRunner, tmp_path: Pat
 def test_strict_refuses_invalid_utf8(runner: CliRunner, tmp_path: Path) -> None:
     result = invoke(runner, ["--strict", "-"], stdin=BAD_UTF8_DUMP)
     assert result.exit_code == 1
-    assert result.stdout_bytes == b""
+    assert_failed_output(result.stdout_bytes)
     assert ERROR_AT_LINE.fullmatch(result.stderr), result.stderr
     assert result.stderr.startswith("dumpconv: error: line 5: ")
 
@@ -274,7 +275,7 @@ def test_strict_refuses_a_definition_it_leaves_out(runner: CliRunner) -> None:
 
     result = invoke(runner, ["--strict", "-"], stdin=dump)
     assert result.exit_code == 1, result.stdout[-300:]
-    assert result.stdout_bytes == b""
+    assert_failed_output(result.stdout_bytes)
     assert ERROR_AT_LINE.fullmatch(result.stderr), result.stderr
 
 

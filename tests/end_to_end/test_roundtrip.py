@@ -40,6 +40,7 @@ from typer.testing import CliRunner
 import dumpconv
 from dumpconv.cli import app
 from tests.compare import compare_sqlite_pg
+from tests.end_to_end.failed import assert_failed_output
 from tests.pgharness import LoadResult, PgServer
 
 pytestmark = pytest.mark.pg
@@ -831,7 +832,7 @@ def test_truncated_dump_is_refused(source: Path, label: str, tmp_path: Path) -> 
 
     result = runner.invoke(app, [str(dump)])
     assert result.exit_code == 1, f"exit {result.exit_code}; stderr: {result.stderr!r}"
-    assert result.stdout_bytes == b""
+    assert_failed_output(result.stdout_bytes)
     assert _ERROR_LINE.fullmatch(result.stderr), result.stderr
 
     out_dir = tmp_path / "out"

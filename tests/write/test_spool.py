@@ -54,6 +54,23 @@ def test_interleaved_tables_read_back_in_order(tmp_path: Path) -> None:
         assert spool.size == len(b"1\ta1\n2\ta2\n3\ta3\n4\t\\N\nb1\nb2\nb3\n")
 
 
+def test_dropping_every_written_table_empties_the_file(tmp_path: Path) -> None:
+    """A dump's tables are written one by one: the spool holds only those not yet written,
+    so its file does not grow with the dump."""
+    with Spool(str(tmp_path)) as spool:
+        spool.write("a", rows_batch([(1, "a1"), (2, "a2")]))
+        spool.write("b", rows_batch([("b1",)]))
+        spool.drop("a")
+        assert spool.rows("a") == 0
+        assert read_all(spool, "b") == b"b1\n"
+        assert spool.size > 0  # b's rows are still there
+        spool.drop("b")
+        assert spool.size == 0
+        spool.write("c", rows_batch([(3, "c3")]))
+        assert read_all(spool, "c") == b"3\tc3\n"
+        assert spool.size == len(b"3\tc3\n")
+
+
 def test_consecutive_batches_of_one_table_merge_into_one_chunk() -> None:
     with Spool() as spool:
         for n in range(50):
