@@ -23,6 +23,10 @@ class DumpconvError(Exception):
         self.line = line
         self.hint = hint
 
+    def __reduce__(self) -> tuple[type[DumpconvError], tuple[str, int | None, str | None]]:
+        """Whole across processes (a worker's error is raised again in the main one)."""
+        return (type(self), (self.message, self.line, self.hint))
+
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""
         tail = f" ({self.hint})" if self.hint else ""

@@ -14,12 +14,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from dumpconv.base.encode import C_BLOB, C_INT, C_REAL, C_TEXT, copy_unescape, real_text
 from dumpconv.decide.typemap import Cat, Declared
 from dumpconv.read.rows import Batch, Classes
 
 MAX_EXAMPLES = 3
+
+T = TypeVar("T", int, float)
 
 
 @dataclass(slots=True)
@@ -86,6 +89,28 @@ class ColumnStats:
         c = self.classes
         return c.nulls + c.ints + c.reals + c.texts + c.blobs
 
+    def merge(self, later: ColumnStats) -> None:
+        """Fold in the statistics of rows that come after these (gathered on their own, in
+        another process or batch): the same as updating with those rows in order."""
+        self.classes.merge(later.classes)
+        self.int_min = _least(self.int_min, later.int_min)
+        self.int_max = _most(self.int_max, later.int_max)
+        self.real_min = _least(self.real_min, later.real_min)
+        self.real_max = _most(self.real_max, later.real_max)
+        self.infinities += later.infinities
+        self.max_text_bytes = max(self.max_text_bytes, later.max_text_bytes)
+        self.with_offset += later.with_offset
+        self.latest = max(self.latest, later.latest)
+        self.dated_times += later.dated_times
+        self.mixed |= later.mixed
+        for cls, first in later.first.items():
+            self.first.setdefault(cls, first)
+        for name in _CHECKS:
+            mine: Check = getattr(self, name)
+            theirs: Check = getattr(later, name)
+            mine.failures += theirs.failures
+            mine.examples.extend(theirs.examples[: MAX_EXAMPLES - len(mine.examples)])
+
 
 class TableStats:
     """Statistics of every INSERT column of one table."""
@@ -100,6 +125,12 @@ class TableStats:
         for c, st in enumerate(self.columns):
             _update_column(st, batch, c)
 
+    def merge(self, later: TableStats) -> None:
+        """Fold in the statistics of later rows of the table (:meth:`ColumnStats.merge`)."""
+        self.rows += later.rows
+        for mine, theirs in zip(self.columns, later.columns, strict=True):
+            mine.merge(theirs)
+
 
 def _update_column(st: ColumnStats, batch: Batch, c: int) -> None:
     classes = batch.columns[c]
@@ -108,7 +139,7 @@ def _update_column(st: ColumnStats, batch: Batch, c: int) -> None:
         st.mixed = True
     a = batch.arity
     for cls in classes.kinds - st.first.keys():
-        r, value = _rows_of_class(batch.shapes[c::a], classes, cls)[0]
+        r, value = _first_of_class(batch.shapes[c::a], classes, cls)
         if cls in (C_TEXT, C_BLOB):
             value = batch.fields[r * a + c]
         text = copy_unescape(value).decode("utf-8", "replace")
@@ -137,10 +168,31 @@ def _update_column(st: ColumnStats, batch: Batch, c: int) -> None:
                 st.not_uuid.fail(f, batch.line_of(r))
 
 
+_CHECKS = ("too_long", "not_boolean", "not_temporal", "not_json", "not_uuid", "not_inet",
+           "not_label", "too_precise", "numeric_misfit")  # fmt: skip
+
+
+def _least(a: T | None, b: T | None) -> T | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _most(a: T | None, b: T | None) -> T | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
 def _of_class(col: list[bytes], classes: Classes, cls: int) -> list[bytes]:
     if classes.per_row is None:
         return [f for f in col if f != b"\\N"] if classes.nulls else col
     return [f for f, k in zip(col, classes.per_row, strict=True) if k == cls]
+
+
+def _first_of_class(col: list[bytes], classes: Classes, cls: int) -> tuple[int, bytes]:
+    """The first value of a class present in the column, and its row."""
+    if classes.per_row is None:
+        r = next(r for r, f in enumerate(col) if f != b"\\N")
+    else:
+        r = classes.per_row.index(cls)
+    return r, col[r]
 
 
 def _rows_of_class(col: list[bytes], classes: Classes, cls: int) -> list[tuple[int, bytes]]:

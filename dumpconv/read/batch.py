@@ -44,10 +44,17 @@ class Batch:
     bad_utf8: list[tuple[int, int]] = field(default_factory=list)
     nul: list[tuple[int, int]] = field(default_factory=list)
     _fields: list[bytes] | None = None
+    count: int | None = None  # the rows, once the shapes are dropped (:meth:`slim`)
 
     @property
     def nrows(self) -> int:
-        return len(self.shapes) // self.arity
+        return self.count if self.count is not None else len(self.shapes) // self.arity
+
+    def slim(self) -> Batch:
+        """The batch without its shapes and split fields, once its statistics are taken:
+        what the spool and the report still need, small to send between processes."""
+        return Batch(self.copy, [], self.arity, self.first_line, self.columns, self.lines,
+                     self.bad_utf8, self.nul, None, self.nrows)  # fmt: skip
 
     @property
     def fields(self) -> list[bytes]:

@@ -8,12 +8,14 @@ PostgreSQL's documented input rules and, in the ``pg`` test, from PostgreSQL its
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import sqlite3
 from collections.abc import Sequence
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dumpconv.decide.stats import MAX_EXAMPLES, ColumnStats, TableStats, json_ok
@@ -412,3 +414,57 @@ def test_json_ok_agrees_with_postgresql_jsonb(pg_server: PgServer, pg_db: str) -
         if pg_ok != json_ok(text.encode()):
             disagree[text] = pg_ok
     assert disagree == {}
+
+
+# --- statistics gathered apart and merged (--jobs) ------------------------------------------
+
+_MERGE_VALUE = st.one_of(
+    st.none(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False),
+    st.sampled_from(["2024-02-30", "2024-01-31 10:00:00+02:00", "12:30:00", "true", "no", "1",
+                     "2000-01-01 10:00:00", "t", '{"a": 1}', "{bad", "10.0.0.1", "é" * 12,
+                     "0123e456-e89b-12d3-a456-426614174000", "x" * 70, "3.14159"]),
+    st.text(max_size=8),
+    st.binary(max_size=16),
+)  # fmt: skip
+_MERGE_DECLS = ["", "INTEGER", "REAL", "TEXT", "VARCHAR(10)", "BOOLEAN", "DATETIME", "DATE",
+                "TIME", "JSON", "UUID", "INET", "NUMERIC(5,2)", "TIMESTAMP(3)"]  # fmt: skip
+
+
+@given(
+    decl=st.sampled_from(_MERGE_DECLS),
+    values=st.lists(_MERGE_VALUE, min_size=1, max_size=40),
+    cuts=st.lists(st.integers(min_value=1, max_value=39), max_size=4),
+)
+@example(decl="VARCHAR(10)", values=["x" * 70] * 8, cuts=[2, 4, 6])  # examples capped at 3
+@example(decl="", values=[1, None, "a", 2.5, b"z", "b", 3], cuts=[1, 3, 5])  # first of each
+def test_merged_statistics_equal_statistics_gathered_in_order(
+    decl: str, values: list[Value], cuts: list[int]
+) -> None:
+    """Batches summarised on their own (as --jobs workers do) and merged in input order give
+    exactly the statistics of updating one TableStats batch after batch."""
+    bounds = sorted({c for c in cuts if c < len(values)} | {0, len(values)})
+    batches = [
+        encode_rows([(v,) for v in values[a:b]], 1, 10 + a) for a, b in itertools.pairwise(bounds)
+    ]
+    in_order = TableStats([declared(decl)])
+    merged = TableStats([declared(decl)])
+    for batch in batches:
+        in_order.update(batch)
+        apart = TableStats([declared(decl)])
+        apart.update(batch)
+        merged.merge(apart)
+    assert merged.rows == in_order.rows
+    assert merged.columns == in_order.columns
+
+
+def test_merge_covers_every_statistic() -> None:
+    """A statistic added to ColumnStats must be merged too: this list is the reminder."""
+    merged = {
+        "declared", "classes", "int_min", "int_max", "infinities", "max_text_bytes", "too_long",
+        "not_boolean", "not_temporal", "with_offset", "latest", "dated_times", "not_json",
+        "not_uuid", "not_inet", "not_label", "too_precise", "numeric_misfit", "mixed",
+        "real_min", "real_max", "first",
+    }  # fmt: skip
+    assert {f.name for f in dataclasses.fields(ColumnStats)} == merged
