@@ -18,7 +18,14 @@ from dumpconv.base.report import Report
 from dumpconv.base.safetext import printable
 from dumpconv.base.version import VERSION as __version__
 from dumpconv.decide.casts import parse_cast
-from dumpconv.pipeline import Options, check_framework, check_restrict_key, convert, read_target
+from dumpconv.pipeline import (
+    Options,
+    check_framework,
+    check_restrict_key,
+    convert,
+    default_jobs,
+    read_target,
+)
 from dumpconv.read.schema import fold
 
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
@@ -197,6 +204,17 @@ def main(
             "rows (queries change from MATCH to @@).",
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes reading the rows (default: the cores available); the script is "
+            "the same for any number.",
+            metavar="N",
+        ),
+    ] = None,
     check: Annotated[
         bool,
         typer.Option(
@@ -255,6 +273,7 @@ def main(
         nul=nul.value,
         restrict_key=restrict_key,
         framework=framework,
+        jobs=jobs if jobs is not None else default_jobs(),
     )
     try:
         if restrict_key is not None:

@@ -14,13 +14,21 @@ from dumpconv.pipeline.emit import Emitter, write_script
 from dumpconv.pipeline.intake import Intake
 from dumpconv.pipeline.options import Options, check_framework, check_restrict_key
 from dumpconv.pipeline.planner import Planner
+from dumpconv.pipeline.rowjobs import default_jobs
 from dumpconv.pipeline.state import Conversion, TableState
 from dumpconv.read.pgschema import TargetSchema, read_target_schema
 from dumpconv.read.splitter import iter_units
 from dumpconv.write.spool import Spool
 from dumpconv.write.writer import Writer
 
-__all__ = ["Options", "check_framework", "check_restrict_key", "convert", "read_target"]
+__all__ = [
+    "Options",
+    "check_framework",
+    "check_restrict_key",
+    "convert",
+    "default_jobs",
+    "read_target",
+]
 
 
 def read_target(path: str) -> TargetSchema:
@@ -103,10 +111,15 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
                 emitter.start()
             emitter.table(planner.table(state), planner.plan.extensions)
 
-        intake = Intake(conv, complete)
+        intake = Intake(conv, complete, options.jobs)
         try:
-            for unit in iter_units(reader):  # type: ignore[arg-type]
-                intake.feed(unit)
+            try:
+                for unit in iter_units(reader):  # type: ignore[arg-type]
+                    intake.feed(unit)
+            except DumpconvError:
+                intake.rows.drain()  # a run read before the error may hold an earlier one
+                raise
+            intake.rows.drain()
             conv.report.input_bytes = reader.size
             intake.check_complete()
             intake.complete_tables()
@@ -123,4 +136,6 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
         except BaseException:
             emitter.abandon()
             raise
+        finally:
+            intake.rows.close()
     return conv.report

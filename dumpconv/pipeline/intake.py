@@ -7,15 +7,16 @@ from collections.abc import Callable
 
 from dumpconv.base.errors import DumpconvError, RowError, SplitError
 from dumpconv.base.report import Severity
+from dumpconv.decide.stats import TableStats
 from dumpconv.pipeline.catalog import Catalog
+from dumpconv.pipeline.rowjobs import RowJobs, RunJob, statements
 from dumpconv.pipeline.state import (
     ROWID_NAMES,
     Conversion,
     TableState,
 )
 from dumpconv.read.classify import Kind, classify, decode
-from dumpconv.read.lexer import find_statement_end
-from dumpconv.read.rows import Batch, Insert, convert_run, encode_rows, scan_insert
+from dumpconv.read.rows import Batch, Insert, encode_rows, scan_insert
 from dumpconv.read.schema import Table, fold
 from dumpconv.read.splitter import Comment, InsertRun, RawStatement
 from dumpconv.read.sqlitefloat import SqliteReals, written_by_quote
@@ -32,21 +33,26 @@ class Intake:
     """
 
     def __init__(
-        self, st: Conversion, complete: Callable[[TableState], None] | None = None
+        self, st: Conversion, complete: Callable[[TableState], None] | None = None, jobs: int = 1
     ) -> None:
         self.st = st
         self.catalog = Catalog(st)
         self._complete = complete
+        self.rows = RowJobs(jobs, lambda state, batches, stats: add_rows(st, state, batches, stats))
 
     def feed(self, unit: RawStatement | InsertRun | Comment) -> None:
         self.st.last_line = unit.line
-        if isinstance(unit, Comment):
-            self._comment(unit)
-        elif isinstance(unit, InsertRun):
-            self._run(unit)
-        else:
-            self.st.report.statements += 1
-            self._statement(unit.text, unit.line)
+        try:
+            if isinstance(unit, Comment):
+                self._comment(unit)
+            elif isinstance(unit, InsertRun):
+                self._run(unit)
+            else:
+                self.st.report.statements += 1
+                self._statement(unit.text, unit.line)
+        except DumpconvError:
+            self.rows.drain()  # a run read before this unit may hold an earlier error
+            raise
 
     def _comment(self, unit: Comment) -> None:
         text = unit.text
@@ -116,11 +122,11 @@ class Intake:
         if self.st.reals is None and written_by_quote(run.name):
             self.st.reals = SqliteReals()
         state = self._state_for_rows(fold(_unquote(run.name)), run.line)
-        if state is None and self._may_be_data_only(fold(_unquote(run.name))):
-            first = scan_insert(_statements(run.body, run.line)[0][0], run.line, self.st.reals)
+        if state is None and _may_be_data_only(self.st, fold(_unquote(run.name))):
+            first = scan_insert(statements(run.body, run.line)[0][0], run.line, self.st.reals)
             state = self.catalog.external_table(first, run.name.startswith(b'"'), run.line)
         if state is None:  # sqlite_sequence, sqlite_stat1, skipped or unknown tables
-            for text, line in _statements(run.body, run.line):
+            for text, line in statements(run.body, run.line):
                 self.st.report.statements += 1
                 self._insert_statement(text, line)
             return
@@ -133,13 +139,10 @@ class Intake:
             arity = len(head.columns or ())
         elif state.table.external:
             arity = len(state.table.columns)
-        batch = convert_run(run.body, run.prefix, arity, run.line, self.st.reals)
-        batches = [batch] if batch is not None else [
-            encode_rows(scan_insert(text, line, self.st.reals).rows, arity, line)
-            for text, line in _statements(run.body, run.line)
-        ]  # fmt: skip
-        for b in batches:
-            _add_rows(self.st, state, b if order is None else b.select(order))
+        declared = [c.declared for c in state.stats.columns]
+        job = RunJob(run.body, run.prefix, arity, run.line, self.st.reals is not None, order,
+                     declared)  # fmt: skip
+        self.rows.submit(state, job)
 
     def _insert_statement(self, text: bytes, line: int) -> None:
         ins = scan_insert(text, line, self.st.reals)
@@ -155,7 +158,7 @@ class Intake:
         if key in self.st.skipped:
             return
         state = self._state_for_rows(key, line)
-        if state is None and self._may_be_data_only(key):
+        if state is None and _may_be_data_only(self.st, key):
             state = self.catalog.external_table(ins, text.lstrip()[12:13] == b'"', line)
         if state is None:
             raise RowError(
@@ -168,19 +171,11 @@ class Intake:
         batch = encode_rows(ins.rows, len(ins.columns) if ins.columns else arity, line)
         if order is not None:
             batch = batch.select(order)
-        _add_rows(self.st, state, batch)
-
-    def _may_be_data_only(self, key: str) -> bool:
-        """Rows for an unknown table start data-only mode when no CREATE TABLE came before
-        (sqlite3 .dump --data-only writes none)."""
-        if key.startswith("sqlite_") or key in self.st.skipped:
-            return False
-        # A whole dump starts with BEGIN TRANSACTION; rows in it for a table it never
-        # created are not a dump's (refused by the caller).
-        return self.st.data_only or (not self.st.tables and not self.st.began)
+        self.rows.now(state, batch)
 
     def complete_tables(self) -> None:
         """Hand every table whose rows are complete to ``complete``, in CREATE order."""
+        self.rows.drain()
         if self._complete is None:
             return
         for state in self.st.tables.values():
@@ -242,24 +237,6 @@ def _unquote(name: bytes) -> str:
     return text
 
 
-def _statements(body: bytes, line: int) -> list[tuple[bytes, int]]:
-    """Cut a run of INSERT statements apart with the lexer (the exact path)."""
-    out = []
-    pos = 0
-    while pos < len(body):
-        while pos < len(body) and body[pos : pos + 1] in b" \t\r\n":
-            if body[pos : pos + 1] == b"\n":
-                line += 1
-            pos += 1
-        if pos >= len(body):
-            break
-        end = find_statement_end(body, pos, trigger=False, final=True)
-        out.append((body[pos:end], line))
-        line += body.count(b"\n", pos, end)
-        pos = end
-    return out
-
-
 def _insert_order(table: Table, ins: Insert, line: int) -> list[int] | None:
     """For an INSERT with a column list: which listed value goes to each table column.
 
@@ -290,8 +267,14 @@ def _insert_order(table: Table, ins: Insert, line: int) -> list[int] | None:
     return [where[c.key] for c in cols]
 
 
-def _add_rows(st: Conversion, state: TableState, batch: Batch) -> None:
-    state.stats.update(batch)
+def add_rows(st: Conversion, state: TableState, batches: list[Batch], stats: TableStats) -> None:
+    """Take in batches of a table's rows (in input order) and the statistics of their values."""
+    state.stats.merge(stats)
+    for batch in batches:
+        _add_batch(st, state, batch)
+
+
+def _add_batch(st: Conversion, state: TableState, batch: Batch) -> None:
     st.spool.write(state.table.key, batch)
     st.report.tables[state.table.name].rows += batch.nrows
     cols = state.table.insert_columns
@@ -340,3 +323,13 @@ def _registration(catalog: Catalog, ins: Insert, line: int) -> None:
                 line,
                 "dump the database again with a current sqlite3",
             )
+
+
+def _may_be_data_only(st: Conversion, key: str) -> bool:
+    """Rows for an unknown table start data-only mode when no CREATE TABLE came before
+    (sqlite3 .dump --data-only writes none)."""
+    if key.startswith("sqlite_") or key in st.skipped:
+        return False
+    # A whole dump starts with BEGIN TRANSACTION; rows in it for a table it never
+    # created are not a dump's (refused by the caller).
+    return st.data_only or (not st.tables and not st.began)

@@ -39,6 +39,8 @@ class Options:
             load, as ``pg_dump --disable-triggers`` (superuser only; foreign keys unchecked).
         full_text: --full-text: FTS tables recreated as a tsvector column and a GIN index on
             the table holding their rows (``translate.fulltext``).
+        jobs: processes reading rows (``pipeline.rowjobs``); 1 reads them in this one. The
+            script is the same whatever it is, so the header does not name it.
     """
 
     strict: bool = False
@@ -56,6 +58,7 @@ class Options:
     disable_triggers: bool = False
     exclude_data: frozenset[str] = frozenset()  # folded SQLite table names
     full_text: bool = False
+    jobs: int = 1
 
     def describe(self) -> str:
         parts = []

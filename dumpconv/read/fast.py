@@ -124,7 +124,8 @@ def convert_run(
             return None
         # lower case first: the replacement itself contains "x\x00"
         outs = outs.replace(b"x\x00", b"\\\\x\x00").replace(b"X\x00", b"\\\\x\x00")
-    if b"Inf" in outs or _LONG_EXPONENT.search(outs):
+    # (the regular expression scans the whole buffer: most dumps have no exponent at all)
+    if b"Inf" in outs or ((b"e" in outs or b"E" in outs) and _LONG_EXPONENT.search(outs)):
         outs = _NUMBER_FIX.sub(_fix_number, outs)
     if reals is not None:
         fixes = reals.fixes(QUOTE_REAL.findall(outs))

@@ -96,7 +96,12 @@ def test_nothing_is_left_behind_when_the_run_is_stopped(tmp_path: Path, how: str
         env={**os.environ, "TMPDIR": str(temp)},
         stderr=subprocess.PIPE,
     )
-    time.sleep(1.5)  # well into the rows
+    # Once the output's temporary file exists, the signal handlers are in place (a machine
+    # under load may take longer than any fixed delay to start Python); then into the rows.
+    deadline = time.monotonic() + 60
+    while not list(out_dir.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
     assert proc.poll() is None, "the conversion ended before it could be stopped"
     proc.send_signal(signal.SIGINT if how == "interrupt" else signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
