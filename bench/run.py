@@ -50,6 +50,7 @@ if str(ROOT) not in sys.path:  # run as a script: python bench/run.py
     sys.path.insert(0, str(ROOT))
 
 from bench.appdb import build, parse_size, row_count, rows_for_size  # noqa: E402
+from bench.memory import run_measured  # noqa: E402
 from tests.pgharness import PgServer, find_binaries, start_server  # noqa: E402
 
 #: The bars of issue 13.
@@ -60,22 +61,10 @@ BAR_RSS_MB = 150
 READER = "import sys\nfor _ in sys.stdin.buffer: pass\n"
 
 
-def peak_rss(cmd: list[str], stdin: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of ``cmd``, stdout discarded.
-
-    ru_maxrss of RUSAGE_CHILDREN is the maximum over all children so far; each command runs
-    in its own wrapper process to get its own peak.
-    """
-    wrapper = (
-        "import resource,subprocess,sys,time;t=time.perf_counter();"
-        "subprocess.run(sys.argv[1:],stdin=sys.stdin,stdout=subprocess.DEVNULL,check=True);"
-        "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    with open(stdin, "rb") if stdin else open(os.devnull, "rb") as src:
-        out = subprocess.run(
-            [sys.executable, "-c", wrapper, *cmd], stdin=src, capture_output=True, check=True
-        ).stdout.split()
-    return float(out[0]), int(out[1])
+def read_seconds(dump: Path) -> float:
+    """(b): Python reading the dump line by line, doing nothing."""
+    with open(dump, "rb") as src:
+        return run_measured([sys.executable, "-c", READER], src)[0]
 
 
 def timed(
@@ -182,8 +171,33 @@ def postgres(dsn: str | None, work: Path) -> Iterator[Target]:
         server.stop()  # drops the databases it created
 
 
+def stream(label: str, source: Path, size: int) -> dict[str, Any]:
+    """dumpconv reading a dump of ``size`` bytes written on the fly (bench/memory.py) from a
+    pipe, its script discarded: time and memory far beyond the databases built here."""
+    print(f"[stream {label}] {size / 1e9:.1f} GB through dumpconv …", file=sys.stderr, flush=True)
+    generator = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "memory.py"), str(source), str(size)],
+        stdout=subprocess.PIPE,
+    )
+    assert generator.stdout is not None
+    seconds, rss, pss = run_measured(
+        [*dumpconv_cmd(), "-", "-o", os.devnull, "--quiet"], generator.stdout
+    )
+    generator.stdout.close()
+    if generator.wait() != 0:
+        raise SystemExit("the stream generator failed")
+    return {"size": label, "bytes": size, "seconds": seconds, "mb_s": size / 1e6 / seconds,
+            "peak_rss_mib": rss / 1024, "peak_pss_mib": pss / 1024}  # fmt: skip
+
+
 def measure(
-    label: str, rows: int, work: Path, pg: Target, repeat: int, keep: bool
+    label: str,
+    rows: int,
+    work: Path,
+    pg: Target,
+    repeat: int,
+    keep: bool,
+    streams: list[tuple[str, int]],
 ) -> dict[str, Any]:
     db = work / f"app-{rows}.db"
     dump = work / f"app-{rows}.sql"
@@ -202,13 +216,20 @@ def measure(
     fig["dump_s"] = best(repeat, dump_once)
     fig["dump_mb"] = mb = dump.stat().st_size / 1e6
     print(f"[{label}] dump {mb:.1f} MB, {total_rows:,} rows", file=sys.stderr, flush=True)
-    fig["read_s"] = best(repeat, lambda: peak_rss([sys.executable, "-c", READER], dump)[0])
+    fig["read_s"] = best(repeat, lambda: read_seconds(dump))
 
     conv = [
-        peak_rss([*dumpconv_cmd(), str(dump), "-o", str(out), "--quiet"]) for _ in range(repeat)
+        run_measured([*dumpconv_cmd(), str(dump), "-o", str(out), "--quiet"]) for _ in range(repeat)
     ]
-    fig["dumpconv_s"] = min(t for t, _ in conv)
-    fig["dumpconv_peak_rss_mib"] = max(kib for _, kib in conv) / 1024
+    fig["dumpconv_s"] = min(t for t, _, _ in conv)
+    fig["dumpconv_peak_rss_mib"] = max(kib for _, kib, _ in conv) / 1024
+    fig["dumpconv_peak_pss_mib"] = max(kib for _, _, kib in conv) / 1024
+    one = [
+        run_measured([*dumpconv_cmd(), str(dump), "-o", str(out), "--quiet", "--jobs", "1"])
+        for _ in range(repeat)
+    ]
+    fig["dumpconv_1job_s"] = min(t for t, _, _ in one)
+    fig["dumpconv_1job_peak_rss_mib"] = max(kib for _, kib, _ in one) / 1024
     fig["dumpconv_mb_s"] = mb / fig["dumpconv_s"]
     fig["dumpconv_rows_s"] = total_rows / fig["dumpconv_s"]
     fig["output_mb"] = out.stat().st_size / 1e6
@@ -263,10 +284,15 @@ def measure(
     fig["conv_vs_read"] = fig["dumpconv_s"] / fig["read_s"]
     fig["e2e_vs_ideal"] = fig["e2e_s"] / fig["ideal_copy_s"]
     fig["pgloader_vs_e2e"] = None if fig["pgloader_s"] is None else fig["pgloader_s"] / fig["e2e_s"]
+    fig["streams"] = [stream(label, dump, n) for label, n in streams]
     if not keep:
         for p in (db, dump, out, ideal):
             p.unlink(missing_ok=True)
     return fig
+
+
+def memory(mib: float) -> str:
+    return f"{mib:.0f} MiB {'✓' if mib * 1.048576 <= BAR_RSS_MB else '✗'}"
 
 
 def mark(value: float | None, passes: bool) -> str:
@@ -277,32 +303,38 @@ def mark(value: float | None, passes: bool) -> str:
 def table(figures: list[dict[str, Any]]) -> str:
     head = (
         "| size | dump MB | rows | conversion / `.dump` (≤ 1.6) | end-to-end / ideal COPY (≤ 1.5) "
-        "| pgloader / end-to-end (> 1) | peak RSS (≤ 150 MB) | rows/s | MB/s |\n"
-        "|---|---|---|---|---|---|---|---|---|\n"
+        "| pgloader / end-to-end (> 1) | peak RSS, largest process (≤ 150 MB) "
+        "| peak PSS, all processes | rows/s | MB/s |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
     for f in figures:
         conv, e2e, pgl = f["conv_vs_dump"], f["e2e_vs_ideal"], f["pgloader_vs_e2e"]
-        rss = f["dumpconv_peak_rss_mib"]
-        rss_ok = "✓" if rss * 1.048576 <= BAR_RSS_MB else "✗"
         lines.append(
             f"| {f['size']} | {f['dump_mb']:.1f} | {f['rows']:,} "
             f"| {mark(conv, conv <= BAR_CONV_VS_DUMP)} | {mark(e2e, e2e <= BAR_E2E_VS_IDEAL)} "
-            f"| {mark(pgl, pgl is not None and pgl > 1)} | {rss:.0f} MiB {rss_ok} "
+            f"| {mark(pgl, pgl is not None and pgl > 1)} | {memory(f['dumpconv_peak_rss_mib'])} "
+            f"| {memory(f['dumpconv_peak_pss_mib'])} "
             f"| {f['dumpconv_rows_s']:,.0f} | {f['dumpconv_mb_s']:.1f} |"
         )
+        for s in f["streams"]:
+            lines.append(
+                f"| {s['size']} streamed | {s['bytes'] / 1e6:,.0f} | | | | "
+                f"| {memory(s['peak_rss_mib'])} | {memory(s['peak_pss_mib'])} | "
+                f"| {s['mb_s']:.1f} |"
+            )
     seconds = (
         "\n| size | (a) `.dump` s | (b) read s | (c) dumpconv s | (d) ideal COPY load s "
         "| load of dumpconv's file s | `.dump \\| dumpconv` s | (e) end-to-end s "
-        "| (f) pgloader s |\n"
-        "|---|---|---|---|---|---|---|---|---|\n"
+        "| (f) pgloader s | dumpconv --jobs 1 s |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
     )
     for f in figures:
         pgl_s = "n/a" if f["pgloader_s"] is None else f"{f['pgloader_s']:.2f}"
         seconds += (
             f"| {f['size']} | {f['dump_s']:.2f} | {f['read_s']:.2f} | {f['dumpconv_s']:.2f} "
             f"| {f['ideal_copy_s']:.2f} | {f['load_s']:.2f} | {f['dump_pipe_dumpconv_s']:.2f} "
-            f"| {f['e2e_s']:.2f} | {pgl_s} |\n"
+            f"| {f['e2e_s']:.2f} | {pgl_s} | {f['dumpconv_1job_s']:.2f} |\n"
         )
     return head + "\n".join(lines) + "\n" + seconds
 
@@ -349,6 +381,13 @@ def main() -> None:
     ap.add_argument(
         "--dsn", help="use this server (a database on it; CREATE DATABASE must be allowed)"
     )
+    ap.add_argument(
+        "--stream",
+        action="append",
+        default=[],
+        help="also feed dumpconv a dump of this size written on the fly from the last size's "
+        "(e.g. 10GB; repeatable): its time and memory",
+    )
     ap.add_argument("--json", type=Path, help="also write every figure to this file")
     ap.add_argument(
         "--keep", type=Path, help="keep the generated files in this directory (and reuse them)"
@@ -361,6 +400,10 @@ def main() -> None:
     except ValueError as exc:
         ap.error(str(exc))
     sizes += [(f"{r:,} events", r) for r in args.rows]
+    try:
+        streams = [(s, parse_size(s)) for s in args.stream]
+    except ValueError as exc:
+        ap.error(str(exc))
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="dumpconv-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -369,9 +412,10 @@ def main() -> None:
         with postgres(args.dsn, work) as pg:
             info = versions(pg)
             figures = [
-                measure(label, rows, work, pg, max(1, args.repeat), args.keep is not None)
-                for label, rows in sizes
-            ]
+                measure(label, rows, work, pg, max(1, args.repeat), args.keep is not None,
+                        streams if i == len(sizes) - 1 else [])
+                for i, (label, rows) in enumerate(sizes)
+            ]  # fmt: skip
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
