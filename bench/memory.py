@@ -68,7 +68,7 @@ def run_measured(cmd: list[str], stdin: IO[bytes] | int | None = None) -> tuple[
     def sample() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], _pss_kib(_tree(proc.pid)[1:]))  # not the wrapper
-            done.wait(0.02)
+            done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -230,6 +230,17 @@ def _insert_run_end(
         tail = buf[max(pos, region_end - 4) : region_end].rstrip(b"\r\n")
         if tail.endswith(b");") and (m is not None or eof):
             return region_end
+    # A run cut by the buffer's end: the last line that starts the run's next statement
+    # outside a string ends the run there (counting quotes, without splitting the run).
+    line_start = b"\n" + prefix
+    candidate = buf.rfind(line_start, pos, region_end)
+    for _ in range(8):  # a few tries (each counts the run's quotes); else the split below
+        if candidate <= pos:
+            break
+        ends_statement = buf.endswith(b";", pos, candidate) or buf.endswith(b";\r", pos, candidate)
+        if ends_statement and not buf.count(b"'", pos, candidate) & 1:
+            return candidate + 1
+        candidate = buf.rfind(line_start, pos, candidate)
     segs = buf[pos:region_end].split(b"'")
     last_outer = len(segs) - 1 if len(segs) % 2 else len(segs) - 2
     for i in range(last_outer, -1, -2):
