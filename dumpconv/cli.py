@@ -294,12 +294,18 @@ def main(
     except DumpconvError as e:
         _say(f"dumpconv: error: {e}")
         raise typer.Exit(1) from None
+    except BrokenPipeError:
+        _say(
+            "dumpconv: error: the program reading the script stopped before its end (broken "
+            "pipe); what it read has no COMMIT and changes nothing"
+        )
+        raise typer.Exit(1) from None
     except OSError as e:
         where = f": {e.filename}" if e.filename else ""
         _say(f"dumpconv: error: {e.strerror or e}{where}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        _say("dumpconv: interrupted; nothing was written")
+        _say("dumpconv: interrupted; nothing that commits was written")
         raise typer.Exit(130) from None
     except (RecursionError, MemoryError) as e:
         _say(f"dumpconv: error: the input is too deeply nested or too large ({type(e).__name__})")
@@ -307,7 +313,7 @@ def main(
     except Exception as e:  # a bug: one line, not a traceback, and never any output
         _say(
             f"dumpconv: internal error: {type(e).__name__}: {e} (a bug in dumpconv; nothing "
-            "was written; please report it with the input)"
+            "that commits was written; please report it with the input)"
         )
         raise typer.Exit(1) from None
     if report is not None:

@@ -104,7 +104,8 @@ class StatementCheckError(DumpconvError):
         super().__init__(
             f"internal error: an output statement failed its check ({why}): {shown}",
             None,
-            "this is a bug in dumpconv; nothing was written. Please report it with the input",
+            "this is a bug in dumpconv; nothing that commits was written. Please report it "
+            "with the input",
         )
 
 

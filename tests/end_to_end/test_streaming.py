@@ -180,3 +180,23 @@ def test_a_child_written_before_its_bigint_parent_is_widened(
         pg_db, "SELECT count(*) FROM pg_catalog.pg_constraint WHERE contype = 'f'"
     )
     assert fks == [(1,)]
+
+
+def test_a_reader_that_stops_early_gets_one_line(tmp_path: Path) -> None:
+    """psql (or head) gone before the script's end: one line on stderr, exit 1, no
+    traceback; what it read has no COMMIT."""
+    body = b"CREATE TABLE a(id INTEGER PRIMARY KEY, v TEXT);\n" + b"".join(
+        b"INSERT INTO a VALUES(%d,'%s');\n" % (i, b"x" * 200) for i in range(1, 20_001)
+    )
+    dump = _dump(tmp_path, body + b"CREATE TABLE b(x INT);\nINSERT INTO b VALUES(1);\n")
+    proc = subprocess.Popen(_cli(str(dump)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    head = proc.stdout.read(1000)
+    proc.stdout.close()  # the reader stops
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert head.startswith(b"--\n-- PostgreSQL load script")
+    assert err.startswith("dumpconv: error: the program reading the script stopped"), err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
