@@ -11,7 +11,8 @@ import pytest
 
 import dumpconv
 from dumpconv.base.errors import DumpconvError
-from tests.read.test_hotpath import DUMPS
+from tests.pgharness import PgServer
+from tests.read.test_hotpath import DUMPS, REPO
 
 KEY = "0123456789abcdef" * 2
 
@@ -112,3 +113,21 @@ def test_the_cli_defaults_to_the_cores_available(tmp_path: Path) -> None:
     assert outs[0] == outs[1] == outs[2]
     result = runner.invoke(app, [str(dump), "--jobs", "0"])
     assert result.exit_code == 2
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize("fixture", ["django", "rails"])
+def test_a_load_into_a_target_schema_is_the_same_with_any_number_of_jobs(
+    tmp_path: Path, pg_server: PgServer, pg_db: str, fixture: str
+) -> None:
+    """--target-schema is planned once the whole input is read; its rows go through the same
+    workers."""
+    data = (REPO / "fixtures" / f"{fixture}.sqlite.sql").read_bytes()
+    script = tmp_path / "pg.sql"
+    script.write_bytes(_convert(data, 1)[0])
+    pg_server.load_sql(pg_db, script).check()
+    schema = pg_server.dump_schema(pg_db, tmp_path / "schema.sql")
+    target = dumpconv.read_target(str(schema))
+    one = _convert(data, 1, target=target)
+    assert one[0].rstrip().endswith(b"\\unrestrict " + KEY.encode()), one[1]
+    assert _convert(data, 3, target=target) == one
