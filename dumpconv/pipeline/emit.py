@@ -33,9 +33,10 @@ class Emitter:
         self.started = True
 
     def abandon(self) -> None:
-        """The conversion failed: a script already begun ends in an error and no COMMIT
-        (a closed output, psql gone, is left as it is)."""
-        if self.started:
+        """The conversion failed: a script already begun (streamed, or written once the input
+        was read) ends in an error and no COMMIT (a closed output, psql gone, is left as it
+        is)."""
+        if self.w.began:
             with contextlib.suppress(OSError, ValueError):
                 self.w.failed(self.key)
                 self.w.out.flush()

@@ -58,6 +58,8 @@ class Writer:
     def __init__(self, out: BinaryIO, schema: str = SCHEMA) -> None:
         self.out = out
         self.schema = schema
+        self._in_copy = False  # inside COPY data (failed() must end it first)
+        self.began = False  # the header is written: a failure must end the script
 
     def _raw(self, text: str) -> None:
         """Framing dumpconv writes itself (blank lines, psql meta-commands, COPY ends)."""
@@ -104,6 +106,7 @@ class Writer:
         self._raw(do + "\n")
 
     def header(self, source: str, options: str, restrict_key: str | None) -> None:
+        self.began = True
         self._raw("--\n")
         self.comment(f"PostgreSQL load script written by dumpconv {__version__}")
         self.comment(f"from: {source}")
@@ -131,9 +134,11 @@ class Writer:
         """A COPY block; without ``columns``, the table's own columns in their order."""
         cols = "" if columns is None else " (" + ", ".join(quote_ident(c) for c in columns) + ")"
         self.statement(f"COPY {qualified(table, self.schema)}{cols} FROM stdin;", "copy")
+        self._in_copy = True
         for piece in data:
             self.out.write(piece)
         self._raw("\\.\n\n")
+        self._in_copy = False
 
     def setval(self, table: str, column: str, last: int | None) -> None:
         """Make the identity sequence hand out ``last + 1`` next (1 when there is no last)."""
@@ -196,9 +201,11 @@ class Writer:
             schemas=("pg_temp",),
         )
         self.statement(f"COPY {temp} FROM stdin;", "copy", schemas=("pg_temp",))
+        self._in_copy = True
         for piece in data:
             self.out.write(piece)
         self._raw("\\.\n\n")
+        self._in_copy = False
         body = _move_rows(self.schema, name, width, temp, at_least)
         do = f"DO {dollar_quote(body)};"
         self.statement(do, "do")
@@ -219,6 +226,9 @@ class Writer:
         """The conversion stopped after part of the script was written (it is written as the
         input is read): end it with an error, so that psql stops and the transaction, which
         has no COMMIT, changes nothing. Nothing from the input is in it."""
+        if self._in_copy:  # stopped inside a table's rows (interrupted): end them first
+            self._raw("\n\\.\n")
+            self._in_copy = False
         self._raw("\n")
         self.comment("dumpconv: the conversion FAILED here (see dumpconv's message): this")
         self.comment("dumpconv: script is incomplete, and loading it changes nothing")

@@ -5,6 +5,7 @@ footer). The ``pg`` tests run what it writes through psql, as a user would.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,38 @@ def test_a_script_without_footer_commits_nothing(
 
     pg_server.load_sql(pg_db, _script(tmp_path, build))
     assert pg_server.query(pg_db, "SELECT to_regclass('t') IS NULL") == [(True,)]
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize("cut", [b"", b"par"], ids=["between-rows", "inside-a-row"])
+def test_a_script_stopped_inside_copy_data_loads_nothing(
+    pg_server: PgServer, pg_db: str, tmp_path: Path, cut: bytes
+) -> None:
+    """Interrupted while a table's rows are written (Ctrl-C on a large table): the COPY is
+    ended before the failure statement, so that psql reads that statement as SQL, stops,
+    and the load changes nothing; a one-column text table would otherwise take every
+    line after the cut as a row."""
+
+    def rows() -> Iterator[bytes]:
+        yield b"one\ntwo\n"
+        yield cut
+        raise KeyboardInterrupt
+
+    def build(w: Writer) -> None:
+        w.header("x.db", "", KEY)
+        w.statement("CREATE TABLE public.first (line text);", "create-table")
+        w.copy("first", ["line"], [b"a\n"])
+        w.statement("CREATE TABLE public.lines (line text);", "create-table")
+        with pytest.raises(KeyboardInterrupt):
+            w.copy("lines", ["line"], rows())
+        w.failed(KEY)
+
+    script = _script(tmp_path, build)
+    text = script.read_bytes()
+    assert b"\nCOMMIT;" not in text
+    result = pg_server.load_sql(pg_db, script)
+    assert result.returncode == 3, result.stderr
+    tables = pg_server.query(
+        pg_db, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'"
+    )
+    assert tables == [(0,)]
