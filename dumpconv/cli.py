@@ -352,14 +352,12 @@ def _open_input(path: Path):  # type: ignore[no-untyped-def]
 
 
 def _to_stdout(src: BinaryIO, options: Options) -> Report:
-    """Straight to stdout, table by table, so that psql loads while dumpconv converts; a
-    failure ends what was written with an error and no COMMIT (pipeline.convert)."""
-    out = sys.stdout.buffer
+    """Straight to stdout, table by table (psql loads while dumpconv converts)."""
     try:
-        return convert(src, out, options)
+        return convert(src, sys.stdout.buffer, options)
     finally:
         with contextlib.suppress(OSError, ValueError):
-            out.flush()
+            sys.stdout.buffer.flush()
 
 
 def _file_mode(target: Path) -> int:
