@@ -146,7 +146,8 @@ def _update_column(st: ColumnStats, batch: Batch, c: int) -> None:
         st.first[cls] = (text if len(text) <= 60 else text[:57] + "...", batch.line_of(r))
     if classes.ints:
         ints = _of_class(batch.shapes[c::a], classes, C_INT)
-        lo, hi = min(map(int, ints)), max(map(int, ints))
+        values = list(map(int, ints))  # each read once
+        lo, hi = min(values), max(values)
         st.int_min = lo if st.int_min is None else min(st.int_min, lo)
         st.int_max = hi if st.int_max is None else max(st.int_max, hi)
     if classes.reals:
