@@ -107,7 +107,7 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
         def complete(state: TableState) -> None:
             if conv.data_only or options.target is not None:
                 return  # planned once the whole input is read
-            if not emitter.started:
+            if not writer.began:
                 emitter.start()
             emitter.table(planner.table(state), planner.plan.extensions)
 
@@ -126,7 +126,7 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
             if conv.data_only or options.target is not None:
                 write_script(conv, writer, planner.plan_buffered(), key)
             else:
-                if not emitter.started:
+                if not writer.began:
                     emitter.start()
                 emitter.finish(planner.finish())
         except Refusals as e:

@@ -26,11 +26,9 @@ class Emitter:
         self.w = w
         self.key = restrict_key
         self._extensions: set[str] = set()
-        self.started = False
 
     def start(self) -> None:
         self.w.header(self.st.options.source, self.st.options.describe(), self.key)
-        self.started = True
 
     def abandon(self) -> None:
         """The conversion failed: a script already begun (streamed, or written once the input
@@ -80,10 +78,7 @@ class Emitter:
             for table, column, top in setvals:
                 last = max(top or 0, st.sequences.get(table.key, 0))
                 w.setval(table.pg, column, last or None)
-        if st.incomplete:
-            w.comment("dumpconv: WARNING: sqlite3 reported errors while dumping: rows are missing")
-            w.comment("dumpconv: (converted with --allow-incomplete; see the report)")
-            w.blank()
+        _incomplete(st, w)
         _post(st, w, plan)
         w.footer(self.key)
 
@@ -96,10 +91,7 @@ def write_script(st: Conversion, w: Writer, plan: Plan, restrict_key: str | None
         _write_target(st, w, plan, plan.target)
         w.footer(restrict_key)
         return
-    if st.incomplete:
-        w.comment("dumpconv: WARNING: sqlite3 reported errors while dumping: rows are missing")
-        w.comment("dumpconv: (converted with --allow-incomplete; see the report)")
-        w.blank()
+    _incomplete(st, w)
     w.comment("dumpconv: data only (sqlite3 .dump --data-only): the tables must exist")
     w.comment("dumpconv: already, with the same columns in the same order; each is")
     w.comment("dumpconv: found by its SQLite name, exactly or else regardless of case")
@@ -112,6 +104,14 @@ def write_script(st: Conversion, w: Writer, plan: Plan, restrict_key: str | None
         w.staged_copy(name, len(table.columns), stage, data, t.resync or 0)
     _post(st, w, plan)
     w.footer(restrict_key)
+
+
+def _incomplete(st: Conversion, w: Writer) -> None:
+    """--allow-incomplete let a dump with errors through: the script says so too."""
+    if st.incomplete:
+        w.comment("dumpconv: WARNING: sqlite3 reported errors while dumping: rows are missing")
+        w.comment("dumpconv: (converted with --allow-incomplete; see the report)")
+        w.blank()
 
 
 def _post(st: Conversion, w: Writer, plan: Plan) -> None:

@@ -28,7 +28,8 @@ class Intake:
 
     Dumps write each table's rows right after its CREATE TABLE, so the next definition (or
     COMMIT) completes the tables read so far: ``complete`` is called with each, in CREATE
-    order, before that statement is taken in (and by :meth:`finish`). Rows for a table after
+    order, before that statement is taken in (and by :meth:`complete_tables` at the end).
+    Rows for a table after
     that are refused: its rows may already be written.
     """
 

@@ -56,8 +56,8 @@ _reals: SqliteReals | None = None
 
 
 def read_run(job: RunJob) -> Result:
-    """The batches of a run (one, or one per statement when the fast path declines), each
-    with the statistics of its rows alone."""
+    """The batches of a run (one, or one per statement when the fast path declines) and the
+    statistics of the run's rows alone."""
     global _reals
     reals = None
     if job.quote_reals:

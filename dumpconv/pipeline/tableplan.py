@@ -120,7 +120,7 @@ def match_foreign_keys(
     """An integer column referencing a bigint key becomes bigint too (SQLite's INTEGER
     is 64-bit; a narrower child could not hold the parent's future ids). The parent may
     be decided before the child (the column is created bigint) or after it (the column
-    is widened after the data, before the keys: ``_widen_later``); this table's own
+    is widened after the data, before the keys: ``widen``); this table's own
     parents and children are matched now."""
     decisions = plan.decisions
     for child_state in st.tables.values():
@@ -148,10 +148,8 @@ def match_foreign_keys(
                 wider = Decision(
                     "bigint", f"matches the key it references, {parent.name}.{ref.name}"
                 )
-                if child_table.key == state.table.key:
-                    decisions[child_table.key][child.key] = wider
-                else:  # the child's rows are written already
-                    decisions[child_table.key][child.key] = wider
+                decisions[child_table.key][child.key] = wider
+                if child_table.key != state.table.key:  # the child's rows are written already
                     plan.types[(child_table.key, child.key)] = "bigint"
                     widen.append((child_state, child.key))
                     st.report.add(
