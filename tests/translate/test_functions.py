@@ -13,7 +13,6 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -28,7 +27,6 @@ from dumpconv.read.sqlite_ddl import parse_create_table
 from dumpconv.translate import Scope, Untranslatable, translate_expr
 from dumpconv.translate.expressions import translate_query
 from dumpconv.translate.functions import FUNCTIONS, NOT_YET
-from tests.pgharness import PgServer
 
 COLUMNS = {"t": "text", "ts": "timestamp", "tz": "timestamptz", "d": "date", "tm": "time",
            "n": "double precision", "i": "bigint"}  # fmt: skip
@@ -92,15 +90,6 @@ class Pg:
 
 def _zoned(text: str) -> bool:
     return text.rstrip().endswith("Z") or (len(text) > 19 and text.rstrip()[-6] in "+-")
-
-
-@pytest.fixture(scope="module")
-def pg(pg_server: PgServer) -> Iterator[Pg]:
-    dsn = pg_server.create_db("functions")
-    db = Pg(dsn)
-    yield db
-    db.con.close()
-    pg_server.drop_db(dsn)
 
 
 def _beyond_month(value: object) -> bool:

@@ -6,7 +6,7 @@ same rows; every expected value is SQLite's own answer.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -17,7 +17,6 @@ from dumpconv.read.sqlite_ddl import parse_create_table
 from dumpconv.translate import Scope, Untranslatable
 from dumpconv.translate.expressions import translate_query
 from dumpconv.translate.typed import glob_regex
-from tests.pgharness import PgServer
 from tests.translate.test_functions import COLUMNS, Pg
 
 DDL = ("CREATE TABLE v (id INTEGER PRIMARY KEY, t TEXT, ts DATETIME, tz DATETIME, d DATE, "
@@ -30,15 +29,6 @@ def _scope() -> Scope:
     schema.add(table)
     types = {(table.key, c.key): COLUMNS.get(c.name, "bigint") for c in table.columns}
     return Scope(schema, [table], types)
-
-
-@pytest.fixture(scope="module")
-def pg(pg_server: PgServer) -> Iterator[Pg]:
-    dsn = pg_server.create_db("typed")
-    db = Pg(dsn)
-    yield db
-    db.con.close()
-    pg_server.drop_db(dsn)
 
 
 def both(pg: Pg, expr: str, col: str, values: Sequence[object]) -> list[tuple[object, object]]:
