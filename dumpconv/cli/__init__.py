@@ -1,0 +1,214 @@
+"""The command line: arguments, files, the report on stderr, exit codes. Knows no SQL."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from dumpconv.base.errors import DumpconvError, Refusals
+from dumpconv.base.safetext import printable
+from dumpconv.base.version import VERSION as __version__
+from dumpconv.cli import config, params
+from dumpconv.cli.files import check_only, run_to
+from dumpconv.decide.casts import parse_cast
+from dumpconv.pipeline import (
+    Options,
+    check_framework,
+    check_restrict_key,
+    default_jobs,
+    read_target,
+)
+from dumpconv.read.schema import fold
+
+app = typer.Typer(pretty_exceptions_show_locals=False)
+
+
+def _say(text: str) -> None:
+    """One message on stderr, every control character from the input or a library escaped."""
+    sys.stderr.write(printable(text) + "\n")
+
+
+def _version(value: bool) -> None:
+    """The version, and on a second line which code runs the hot path (base.hotpath)."""
+    if value:
+        from dumpconv.base.version import hot_path
+
+        typer.echo(f"dumpconv {__version__}\nhot path: {hot_path()}")
+        raise typer.Exit()
+
+
+def _settings(ctx: typer.Context, value: Path | None) -> Path | None:
+    """Eager: the settings file's values become the other options' defaults (config.py),
+    so that what the command line gives wins."""
+    known = {
+        p.name: config.Setting(
+            p.name,
+            multiple=getattr(p, "multiple", False),
+            flag=getattr(p, "is_flag", False),
+            path=isinstance(getattr(p, "type", None), click.Path),
+        )
+        for p in ctx.command.params
+        if p.name is not None
+    }
+    try:
+        found = config.load(value, Path.cwd(), known)
+    except DumpconvError as e:
+        raise typer.BadParameter(str(e), param_hint="--config") from None
+    if found is not None:
+        ctx.default_map = {**(ctx.default_map or {}), **found.values}
+        ctx.meta["dumpconv.settings"] = found.source
+    return value
+
+
+@app.command()
+def main(
+    ctx: typer.Context,
+    input: params.Input = Path("-"),
+    output: params.Output = None,
+    report: params.ReportFile = None,
+    strict: params.Strict = False,
+    allow_incomplete: params.AllowIncomplete = False,
+    invalid_utf8: params.InvalidUtf8Option = params.InvalidUtf8.REPLACE,
+    nul: params.Nul = params.NulPolicy.REPLACE,
+    cast: params.Casts = None,
+    no_restrict: params.NoRestrict = False,
+    framework: params.Framework = "auto",
+    restrict_key: params.RestrictKey = None,
+    target_schema: params.TargetSchemaFile = None,
+    existing_rows: params.ExistingRowsOption = params.ExistingRows.REPLACE,
+    disable_triggers: params.DisableTriggers = False,
+    exclude_table_data: params.ExcludeTableData = None,
+    full_text: params.FullText = False,
+    jobs: params.Jobs = None,
+    check: params.Check = False,
+    quiet: params.Quiet = False,
+    settings: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Read settings from this TOML file (the long options without dashes: "
+            "strict = true, cast = [...]); default: [tool.dumpconv] of the nearest "
+            "pyproject.toml. The command line wins.",
+            callback=_settings,
+            is_eager=True,
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Convert a sqlite3 .dump (or Python iterdump()) into one psql-ready PostgreSQL script.
+
+    Example: sqlite3 app.db .dump | dumpconv > pg.sql, then
+    psql -X -v ON_ERROR_STOP=1 -d target -f pg.sql
+    """
+    source = "stdin" if str(input) == "-" else str(input)
+    # A plain kill ends the run like Ctrl-C: through the handlers that remove partial files.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        framework = check_framework(framework)
+    except DumpconvError as e:
+        raise typer.BadParameter(str(e), param_hint="--framework") from None
+    try:
+        casts = tuple(parse_cast(c) for c in cast or ())
+    except DumpconvError as e:
+        raise typer.BadParameter(str(e), param_hint="--cast") from None
+    if (
+        existing_rows is not params.ExistingRows.REPLACE or disable_triggers
+    ) and target_schema is None:
+        raise typer.BadParameter("needs --target-schema", param_hint="--existing-rows, "
+                                 "--disable-triggers")  # fmt: skip
+    try:
+        target = read_target(str(target_schema)) if target_schema is not None else None
+    except DumpconvError as e:
+        _say(f"dumpconv: error: {e}")
+        raise typer.Exit(1) from None
+    except OSError as e:
+        _say(f"dumpconv: error: --target-schema: {e.strerror or e}: {target_schema}")
+        raise typer.Exit(1) from None
+    options = Options(
+        target=target,
+        existing_rows=existing_rows.value,
+        disable_triggers=disable_triggers,
+        full_text=full_text,
+        exclude_data=frozenset(fold(t) for t in exclude_table_data or ()),
+        casts=casts,
+        strict=strict,
+        restrict=not no_restrict,
+        source=source,
+        allow_incomplete=allow_incomplete,
+        invalid_utf8=invalid_utf8.value,
+        nul=nul.value,
+        restrict_key=restrict_key,
+        framework=framework,
+        jobs=jobs if jobs is not None else default_jobs(),
+    )
+    try:
+        if restrict_key is not None:
+            check_restrict_key(restrict_key)
+        if report is not None and not report.resolve().parent.is_dir():
+            raise DumpconvError(f"cannot write the report {report}: its directory does not exist")
+        result = check_only(input, options) if check else run_to(input, output, options)
+    except Refusals as e:
+        if check:  # everything that would stop the conversion, after the report
+            if e.report is not None and not quiet:
+                for line in e.report.render_text().splitlines():
+                    _say(line)
+            for one in e.all:
+                _say(f"dumpconv: error: {one}")
+        else:
+            _say(f"dumpconv: error: {e}")
+        raise typer.Exit(1) from None
+    except DumpconvError as e:
+        _say(f"dumpconv: error: {e}")
+        raise typer.Exit(1) from None
+    except BrokenPipeError:
+        _say(
+            "dumpconv: error: the program reading the script stopped before its end (broken "
+            "pipe); what it read has no COMMIT and changes nothing"
+        )
+        raise typer.Exit(1) from None
+    except OSError as e:
+        where = f": {e.filename}" if e.filename else ""
+        _say(f"dumpconv: error: {e.strerror or e}{where}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        _say("dumpconv: interrupted; nothing that commits was written")
+        raise typer.Exit(130) from None
+    except (RecursionError, MemoryError) as e:
+        _say(f"dumpconv: error: the input is too deeply nested or too large ({type(e).__name__})")
+        raise typer.Exit(1) from None
+    except Exception as e:  # a bug: one line, not a traceback, and never any output
+        _say(
+            f"dumpconv: internal error: {type(e).__name__}: {e} (a bug in dumpconv; nothing "
+            "that commits was written; please report it with the input)"
+        )
+        raise typer.Exit(1) from None
+    if report is not None:
+        report.write_text(result.to_json(), encoding="utf-8")
+    if not quiet:
+        if "dumpconv.settings" in ctx.meta:
+            _say(f"dumpconv: settings from {ctx.meta['dumpconv.settings']}")
+        for line in result.render_text().splitlines():
+            _say(line)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run() -> None:
+    """The console entry point: ``dumpconv check ARGS`` is ``dumpconv --check ARGS`` (a dump
+    file named ``check`` is given as ``./check``)."""
+    args = sys.argv[1:]
+    if args[:1] == ["check"]:
+        args = ["--check", *args[1:]]
+    app(args=args, prog_name="dumpconv")

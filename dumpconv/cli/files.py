@@ -1,0 +1,80 @@
+"""Where the script goes: stdout as it is written, or a file replaced atomically; and where
+the dump comes from. Knows no SQL and no typer."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from dumpconv.base.errors import DumpconvError
+from dumpconv.base.report import Report
+from dumpconv.pipeline import Options, convert
+
+
+def check_only(input: Path, options: Options) -> Report:
+    """Convert into nothing: every check runs, the report is printed, no script is kept."""
+    with _open_input(input) as src, open(os.devnull, "wb") as out:
+        return convert(src, out, options)
+
+
+def run_to(input: Path, output: Path | None, options: Options) -> Report:
+    with _open_input(input) as src:
+        if output is None:
+            return _to_stdout(src, options)
+        return _to_file(src, output, options)
+
+
+@contextlib.contextmanager
+def _open_input(path: Path) -> Iterator[BinaryIO]:
+    if str(path) == "-":
+        if sys.stdin.isatty():
+            sys.stderr.write("dumpconv: reading the dump from stdin (Ctrl-D to end)...\n")
+        yield sys.stdin.buffer
+        return
+    with open(path, "rb") as f:
+        yield f
+
+
+def _to_stdout(src: BinaryIO, options: Options) -> Report:
+    """Straight to stdout, table by table (psql loads while dumpconv converts)."""
+    try:
+        return convert(src, sys.stdout.buffer, options)
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.buffer.flush()
+
+
+def _file_mode(target: Path) -> int:
+    """The mode the output gets: an existing file's, else what the umask allows."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _to_file(src: BinaryIO, output: Path, options: Options) -> Report:
+    target = output.resolve()  # write through a symbolic link, not over it
+    if target.exists() and not target.is_file():
+        # A device or a pipe (-o /dev/stdout, a FIFO): it cannot be replaced, only written.
+        with open(target, "wb") as out:
+            return convert(src, out, options)
+    directory = target.parent
+    if not directory.is_dir():
+        raise DumpconvError(f"cannot write {output}: the directory {directory} does not exist")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            result = convert(src, tmp, options)
+        os.chmod(tmp_name, _file_mode(target))
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return result
