@@ -5,9 +5,8 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args, get_type_hints
 
-import click
 import typer
 
 from dumpconv.base.errors import DumpconvError, Refusals
@@ -45,12 +44,13 @@ def _version(value: bool) -> None:
 def _settings(ctx: typer.Context, value: Path | None) -> Path | None:
     """Eager: the settings file's values become the other options' defaults (config.py),
     so that what the command line gives wins."""
+    hints = get_type_hints(main)
     known = {
         p.name: config.Setting(
             p.name,
             multiple=getattr(p, "multiple", False),
             flag=getattr(p, "is_flag", False),
-            path=isinstance(getattr(p, "type", None), click.Path),
+            path=Path in (get_args(hints.get(p.name)) or (hints.get(p.name),)),
         )
         for p in ctx.command.params
         if p.name is not None
