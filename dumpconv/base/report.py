@@ -7,6 +7,12 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from dumpconv.base.safetext import json_safe, printable
+from dumpconv.base.version import VERSION
+
+# The JSON report's shape, described by dumpconv/report.schema.json: the version goes up
+# whenever that shape changes (tests/base/test_report_schema.py holds them together).
+REPORT_FORMAT = "dumpconv-report"
+REPORT_VERSION = 1
 
 
 class Severity(StrEnum):
@@ -36,10 +42,40 @@ class Diagnostic:
         return printable(f"{self.severity.value}: {where}{self.message} [{self.code}]{tail}")
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnChoice:
+    """One column as decided: its SQLite name and declared type, its PostgreSQL name and type."""
+
+    name: str
+    declared: str
+    pg_name: str
+    type: str
+
+
 @dataclass(slots=True)
 class TableCounts:
+    """One table of the dump: its rows, and once its types are decided, its columns.
+
+    ``pg_name`` stays None for a table that is not created (skipped, or loaded into an
+    existing schema with --target-schema, where its columns are not chosen here)."""
+
     rows: int = 0
     skipped: bool = False
+    pg_name: str | None = None
+    columns: list[ColumnChoice] = field(default_factory=list)
+
+    def render(self, name: str) -> str:
+        """One line of ``dumpconv check``: the table, its rows and its columns' types."""
+        if self.skipped:
+            return printable(f"table {name}: skipped")
+        shown = ", ".join(
+            f"{c.pg_name} {c.type}"
+            if c.declared.lower() == c.type
+            else f"{c.pg_name} {c.declared or 'untyped'} → {c.type}"
+            for c in self.columns
+        )
+        into = f" → {self.pg_name}" if self.pg_name not in (None, name) else ""
+        return printable(f"table {name}{into}: {self.rows} rows" + (f"; {shown}" if shown else ""))
 
 
 @dataclass
@@ -79,13 +115,24 @@ class Report:
             f"{len(self.diagnostics)} notes ({len(self.lossy)} lossy)"
         )
 
-    def render_text(self) -> str:
-        lines = [d.render() for d in self.diagnostics]
+    def render_text(self, tables: bool = False) -> str:
+        """The diagnostics and the summary; with ``tables``, first a line per table."""
+        lines = [t.render(name) for name, t in self.tables.items()] if tables else []
+        lines += [d.render() for d in self.diagnostics]
         lines.append(f"dumpconv: {self.summary()}")
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
         doc = {
+            "format": REPORT_FORMAT,
+            "version": REPORT_VERSION,
+            "dumpconv": VERSION,
+            "summary": {
+                "tables": len([t for t in self.tables.values() if not t.skipped]),
+                "rows": self.total_rows,
+                "notes": len(self.diagnostics),
+                "lossy": len(self.lossy),
+            },
             "statements": self.statements,
             "input_bytes": self.input_bytes,
             "tables": {name: asdict(c) for name, c in self.tables.items()},

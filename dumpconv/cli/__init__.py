@@ -160,7 +160,7 @@ def main(
     except Refusals as e:
         if check:  # everything that would stop the conversion, after the report
             if e.report is not None and not quiet:
-                for line in e.report.render_text().splitlines():
+                for line in e.report.render_text(tables=True).splitlines():
                     _say(line)
             for one in e.all:
                 _say(f"dumpconv: error: {one}")
@@ -197,7 +197,7 @@ def main(
     if not quiet:
         if "dumpconv.settings" in ctx.meta:
             _say(f"dumpconv: settings from {ctx.meta['dumpconv.settings']}")
-        for line in result.render_text().splitlines():
+        for line in result.render_text(tables=check).splitlines():
             _say(line)
 
 

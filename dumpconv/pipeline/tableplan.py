@@ -5,7 +5,7 @@ table has its name), and the foreign key columns that follow their parent key's 
 from __future__ import annotations
 
 from dumpconv import translate
-from dumpconv.base.report import Severity
+from dumpconv.base.report import ColumnChoice, Severity
 from dumpconv.decide.frameworks import NAMES
 from dumpconv.decide.typemap import Decision
 from dumpconv.pipeline.columns import unstorable_text
@@ -34,6 +34,11 @@ def plan_table(st: Conversion, plan: Plan, state: TableState) -> TablePlan:
                 line=table.line,
             )  # fmt: skip
     duration_hints(st, state, decisions)
+    counts = st.report.tables[table.name]
+    counts.pg_name = table.pg
+    counts.columns = [
+        ColumnChoice(c.name, c.declared, c.pg, decisions[c.key].pg_type) for c in table.columns
+    ]
     shaped = derived_shape(st, table, decisions)
     scope = translate.Scope(st.schema, [table], plan.types)
     in_place = translate.generated_in_place(
