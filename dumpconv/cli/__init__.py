@@ -199,6 +199,8 @@ def main(
             _say(f"dumpconv: settings from {ctx.meta['dumpconv.settings']}")
         for line in result.render_text(tables=check).splitlines():
             _say(line)
+    if check and result.lossy:  # a preflight fails on what a conversion would change
+        raise typer.Exit(1)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -185,8 +185,9 @@ Check = Annotated[
     bool,
     typer.Option(
         "--check",
-        help="Read and check everything, print the report, write no script "
-        "(also: dumpconv check ...).",
+        help="Read and check everything, print the report with each table's rows and types, "
+        "write no script; exit 1 if anything would be lossy or refused (also: dumpconv "
+        "check ...).",
     ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors on stderr.")]
