@@ -5,6 +5,7 @@ the writer writes (``intake``, ``planner``, ``emit``)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import BinaryIO
 
 from dumpconv.base.errors import DumpconvError, Refusals
@@ -14,8 +15,10 @@ from dumpconv.pipeline.emit import Emitter, write_script
 from dumpconv.pipeline.intake import Intake
 from dumpconv.pipeline.options import Options, check_framework, check_restrict_key
 from dumpconv.pipeline.planner import Planner
+from dumpconv.pipeline.progress import Progress, Ticker
 from dumpconv.pipeline.rowjobs import default_jobs
 from dumpconv.pipeline.state import Conversion, TableState
+from dumpconv.read.inputs import is_pg_archive, open_dump
 from dumpconv.read.pgschema import TargetSchema, read_target_schema
 from dumpconv.read.splitter import iter_units
 from dumpconv.write.spool import Spool
@@ -23,6 +26,7 @@ from dumpconv.write.writer import Writer
 
 __all__ = [
     "Options",
+    "Progress",
     "check_framework",
     "check_restrict_key",
     "convert",
@@ -39,7 +43,7 @@ def read_target(path: str) -> TargetSchema:
     """
     with open(path, "rb") as f:
         data = f.read()
-    if data.startswith((b"PGDMP", b"toc.dat")):  # custom format; tar format (its first entry)
+    if is_pg_archive(data):
         raise DumpconvError(
             f"{path}: this is pg_dump's custom (or tar) format; dumpconv reads the plain SQL one",
             None,
@@ -58,28 +62,20 @@ def read_target(path: str) -> TargetSchema:
     return read_target_schema(text, path)
 
 
-class _CountingReader:
-    """Pass reads through while counting the bytes."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self.stream = stream
-        self.size = 0
-
-    def read(self, n: int = -1) -> bytes:
-        data = self.stream.read(n)
-        self.size += len(data)
-        return data
-
-    def read1(self, n: int = -1) -> bytes:
-        """What the stream has now (one read of a pipe), when it can say."""
-        read1 = getattr(self.stream, "read1", None)
-        data = read1(n) if read1 is not None else self.stream.read(n)
-        self.size += len(data)
-        return data
-
-
-def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> Report:
+def convert(
+    stream: BinaryIO,
+    out: BinaryIO,
+    options: Options | None = None,
+    *,
+    progress: Callable[[Progress], None] | None = None,
+) -> Report:
     """Convert a dump read from ``stream`` and write the PostgreSQL script to ``out``.
+
+    ``stream`` may be compressed (gzip, bzip2, xz, or zstd with the zstandard package): it is
+    found by its first bytes and decompressed as it is read (``read.inputs``); the report's
+    ``input_bytes`` counts the dump text. ``progress``, when given, is called at most ten
+    times a second while the dump is read, and once at the end after a success
+    (``Progress.done``).
 
     A whole dump's script is written as the dump is read: each table once its rows are
     complete (the next definition, or the end, says so), the rest at the end. If the
@@ -96,7 +92,7 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
     if options.restrict:
         key = check_restrict_key(options.restrict_key or secrets.token_hex(16))
     check_framework(options.framework)
-    reader = _CountingReader(stream)
+    reader = open_dump(stream, options.source)
     schema = options.target.schema if options.target is not None else SCHEMA
     writer = Writer(out, schema)
     with Spool(options.temp_dir) as spool:
@@ -112,15 +108,18 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
             emitter.table(planner.table(state), planner.plan.extensions)
 
         intake = Intake(conv, complete, options.jobs)
+        ticker = Ticker(progress, reader, conv) if progress is not None else None
         try:
             try:
                 for unit in iter_units(reader):  # type: ignore[arg-type]
                     intake.feed(unit)
+                    if ticker is not None:
+                        ticker.tick()
             except DumpconvError:
                 intake.rows.drain()  # a run read before the error may hold an earlier one
                 raise
             intake.rows.drain()
-            conv.report.input_bytes = reader.size
+            conv.report.input_bytes = reader.text_bytes
             intake.check_complete()
             intake.complete_tables()
             if conv.data_only or options.target is not None:
@@ -129,6 +128,8 @@ def convert(stream: BinaryIO, out: BinaryIO, options: Options | None = None) -> 
                 if not writer.began:
                     emitter.start()
                 emitter.finish(planner.finish())
+            if ticker is not None:
+                ticker.end()
         except Refusals as e:
             e.report = conv.report
             emitter.abandon()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from dumpconv.base.errors import SplitError
+from dumpconv.read.inputs import refuse_nul
 from dumpconv.read.lexer import (
     CUT_VALUE,
     CUT_VALUE_HINT,
@@ -120,12 +121,7 @@ def _refill(stream: BinaryIO, buf: bytes, pos: int, size: int) -> tuple[bytes, i
     rest = buf[pos:]
     read1 = getattr(stream, "read1", None)
     data = stream.read(max(size, len(rest))) if rest or read1 is None else read1(size)
-    if b"\x00" in data:
-        raise SplitError(
-            "the input contains NUL bytes, so it is not SQL text",
-            None,
-            "pass the output of `sqlite3 app.db .dump`, not the database file itself",
-        )
+    refuse_nul(data)
     if not data:
         return rest, 0, True
     return rest + data, 0, False
