@@ -92,6 +92,7 @@ def convert(
     if options.restrict:
         key = check_restrict_key(options.restrict_key or secrets.token_hex(16))
     check_framework(options.framework)
+    options.check_shape()
     reader = open_dump(stream, options.source)
     schema = options.target.schema if options.target is not None else SCHEMA
     writer = Writer(out, schema)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 
+from dumpconv.base.errors import DumpconvError
 from dumpconv.base.pgsql import valid_text
 from dumpconv.base.report import Severity
+from dumpconv.pipeline.dataonly import load_order
 from dumpconv.pipeline.state import (
     Conversion,
     Plan,
@@ -13,22 +15,44 @@ from dumpconv.pipeline.state import (
     TargetPlan,
 )
 from dumpconv.translate import PostItem
-from dumpconv.write.pgcheck import StatementCheckError
+from dumpconv.write.pgcheck import StatementCheckError, created_name
 from dumpconv.write.writer import Writer
+
+# A table whose script is written once the input is read: its plan, the extensions its
+# types need, and the identity sequences renamed before it (old name, new name).
+_Held = tuple[TablePlan, set[str], list[tuple[str, str]]]
 
 
 class Emitter:
     """Writes a whole dump's script as it is read: the header, each table as soon as its
-    rows are complete, then what needs every table (sequences, post-data) and COMMIT."""
+    rows are complete, then what needs every table (sequences, post-data) and COMMIT.
+
+    With ``--drop`` (every DROP comes first, as pg_dump --clean writes them: one before
+    each CREATE would meet an earlier run's objects under names this run gives away) and
+    ``--data-only`` (referenced tables first) the tables are held, their rows in the spool,
+    and the whole script is written once the input is read."""
 
     def __init__(self, st: Conversion, w: Writer, restrict_key: str | None) -> None:
         self.st = st
         self.w = w
         self.key = restrict_key
         self._extensions: set[str] = set()
+        options = st.options
+        self.per_insert = options.per_insert
+        self._held: list[_Held] | None = [] if options.drop or options.data_only else None
 
     def start(self) -> None:
-        self.w.header(self.st.options.source, self.st.options.describe(), self.key)
+        """The header, unless the script is written once the input is read."""
+        if self._held is None:
+            self._begin()
+
+    def _begin(self) -> None:
+        options = self.st.options
+        self.w.header(options.source, options.describe(), self.key)
+        if options.schema_only:
+            self.w.comment("dumpconv: schema only (no rows): every row was still read, since")
+            self.w.comment("dumpconv: the data decides the column types; --data-only loads them")
+            self.w.blank()
 
     def abandon(self) -> None:
         """The conversion failed: a script already begun (streamed, or written once the input
@@ -40,9 +64,21 @@ class Emitter:
                 self.w.out.flush()
 
     def table(self, t: TablePlan, extensions: set[str]) -> None:
-        """One table: CREATE TABLE and its rows (read back from the spool, then dropped)."""
+        """One table: CREATE TABLE and its rows (read back from the spool, then dropped),
+        or held until the input is read."""
+        moves = self._moves()
+        if self._held is not None:
+            self._held.append((t, set(extensions), moves))
+            return
+        self._write_table(t, extensions, moves)
+        self.w.out.flush()  # psql loads this table while the next one is read
+
+    def _write_table(
+        self, t: TablePlan, extensions: set[str], moves: list[tuple[str, str]]
+    ) -> None:
         st, w = self.st, self.w
-        self._moved()
+        for old, new in moves:
+            w.rename_sequence(old, new)
         for extension in sorted(extensions - self._extensions):
             w.extension(extension)
             self._extensions.add(extension)
@@ -53,40 +89,116 @@ class Emitter:
         if t.create:
             w.statement(t.create, "create-table")
             w.blank()
-        cols = [c.pg for c in table.insert_columns]
-        if st.spool.rows(table.key) and not t.left_out and table.key not in st.options.exclude_data:
-            w.copy(table.pg, cols, st.spool.read(table.key, t.reencode))
+        if _loads_rows(st, t) and not st.options.schema_only:
+            cols = [c.pg for c in table.insert_columns]
+            w.rows(table.pg, cols, st.spool.read(table.key, t.reencode), self.per_insert)
         st.spool.drop(table.key)
-        w.out.flush()  # psql loads this table while the next one is read
 
-    def _moved(self) -> None:
-        """Identity sequences whose names tables read since have taken (Schema.claim_table)."""
+    def _moves(self) -> list[tuple[str, str]]:
+        """Identity sequences whose names tables read since have taken (Schema.claim_table):
+        their new names, claimed now (in input order, whenever they are written)."""
         schema = self.st.schema
+        moves = []
         while schema.moved:
             owner, old = schema.moved.pop(0)
             new = schema.claim_sequence(old, owner)
             owner.identity_sequence = new
-            self.w.rename_sequence(old, new)
+            moves.append((old, new))
+        return moves
 
     def finish(self, plan: Plan) -> None:
         """Sequences past the data, post-data in input order, COMMIT."""
         st, w = self.st, self.w
-        self._moved()
-        setvals = [(t.state.table, *t.setval) for t in plan.tables if t.setval is not None]
-        if setvals:
-            w.section("identity sequences, past the largest id (and sqlite_sequence's)")
-            for table, column, top in setvals:
-                last = max(top or 0, st.sequences.get(table.key, 0))
-                w.setval(table.pg, column, last or None)
+        moves = self._moves()
+        if st.options.data_only:
+            self._begin()
+            _data_only(st, w, plan, [h[0] for h in self._held or ()], self.per_insert)
+            w.footer(self.key)
+            return
+        if self._held is not None:  # --drop
+            self._begin()
+            _drops(w, plan)
+            for held in self._held:
+                self._write_table(*held)
+        for old, new in moves:
+            w.rename_sequence(old, new)
+        if not st.options.schema_only:
+            _setvals(st, w, plan)
         _incomplete(st, w)
         _post(st, w, plan)
         w.footer(self.key)
 
 
+def _loads_rows(st: Conversion, t: TablePlan) -> bool:
+    key = t.state.table.key
+    return bool(st.spool.rows(key)) and not t.left_out and key not in st.options.exclude_data
+
+
+def _data_only(
+    st: Conversion, w: Writer, plan: Plan, tables: list[TablePlan], per_insert: int | None
+) -> None:
+    """--data-only: the rows, referenced tables first (``dataonly``), and the sequences."""
+    order, warnings = load_order(st, tables, per_insert)
+    disable = st.options.disable_triggers
+    _incomplete(st, w)
+    w.comment("dumpconv: data only: the rows of the tables a --schema-only script of this")
+    w.comment("dumpconv: dump (with the same options) created, referenced tables first")
+    for message in warnings.values():
+        w.comment(f"dumpconv: WARNING: {message}")
+    w.blank()
+    w.statement("SET CONSTRAINTS ALL DEFERRED;", "set-constraints")  # keys DEFERRABLE
+    w.blank()
+    for t in order:
+        table = t.state.table
+        w.section(f"table {table.name} (line {table.line})")
+        off = disable  # every table, as pg_dump --data-only --disable-triggers
+        if off:
+            w.triggers(table.pg, enable=False)
+        if _loads_rows(st, t):
+            cols = [c.pg for c in table.insert_columns]
+            w.rows(table.pg, cols, st.spool.read(table.key, t.reencode), per_insert)
+        if off:
+            w.triggers(table.pg, enable=True)
+            w.blank()
+        st.spool.drop(table.key)
+    _setvals(st, w, plan)
+
+
+def _setvals(st: Conversion, w: Writer, plan: Plan) -> None:
+    setvals = [(t.state.table, *t.setval) for t in plan.tables if t.setval is not None]
+    if setvals:
+        w.section("identity sequences, past the largest id (and sqlite_sequence's)")
+        for table, column, top in setvals:
+            last = max(top or 0, st.sequences.get(table.key, 0))
+            w.setval(table.pg, column, last or None)
+
+
+def _drops(w: Writer, plan: Plan) -> None:
+    """--drop: what the script creates, dropped if it exists (with what depends on it):
+    views and trigger functions, then tables, each kind in reverse order."""
+    w.section("objects this script creates, dropped first if they exist (--drop)")
+    for item in sorted(plan.post, key=lambda p: p.order, reverse=True):
+        if item.sql and item.kind in ("view", "create-function"):
+            kind = "VIEW" if item.kind == "view" else "FUNCTION"
+            w.drop(kind, created_name(item.sql))
+    for t in reversed(plan.tables):
+        if t.create:
+            w.drop("TABLE", t.state.table.pg)
+    w.blank()
+
+
 def write_script(st: Conversion, w: Writer, plan: Plan, restrict_key: str | None) -> None:
     """A script planned once the whole input was read: rows only, into tables that exist (a
     data-only dump) or into a schema the application built (--target-schema)."""
-    w.header(st.options.source, st.options.describe(), restrict_key)
+    options = st.options
+    if options.schema_only or options.data_only or options.drop:
+        raise DumpconvError(
+            "--schema-only, --data-only and --drop need the tables' CREATE statements, and "
+            "this dump has only rows (sqlite3 .dump --data-only)",
+            None,
+            "dump the whole database: sqlite3 app.db .dump",
+        )
+    w.header(options.source, options.describe(), restrict_key)
     if plan.target is not None:
         _write_target(st, w, plan, plan.target)
         w.footer(restrict_key)
@@ -101,7 +213,7 @@ def write_script(st: Conversion, w: Writer, plan: Plan, restrict_key: str | None
         w.section(f"table {table.name} (line {table.line})")
         data = st.spool.read(table.key, t.reencode)
         name = valid_text(table.name)  # reported (catalog.external_table)
-        w.staged_copy(name, len(table.columns), stage, data, t.resync or 0)
+        w.staged_copy(name, len(table.columns), stage, data, t.resync or 0, options.per_insert)
     _post(st, w, plan)
     w.footer(restrict_key)
 
@@ -171,7 +283,13 @@ def _write_target(st: Conversion, w: Writer, plan: Plan, target: TargetPlan) -> 
         if st.spool.rows(source.key):
             every = load.keep == list(range(len(source.insert_columns)))
             keep = None if every else load.keep  # all columns in order: nothing to cut
-            w.copy(load.table, load.columns, st.spool.read(source.key, t.reencode, keep))
+            data = st.spool.read(source.key, t.reencode, keep)
+            found = st.options.target.tables.get((target.schema, load.table))
+            identity = {c.name for c in found.columns if c.identity} if found else set()
+            # An identity column GENERATED ALWAYS takes a given value only so (COPY always
+            # does); for one BY DEFAULT the clause changes nothing.
+            overriding = bool(identity.intersection(load.columns))
+            w.rows(load.table, load.columns, data, st.options.per_insert, overriding=overriding)
         if target.disable_triggers:
             w.triggers(load.table, enable=True)
         for column, top in load.setvals:

@@ -41,6 +41,20 @@ class Options:
             the table holding their rows (``translate.fulltext``).
         jobs: processes reading rows (``pipeline.rowjobs``); 1 reads them in this one. The
             script is the same whatever it is, so the header does not name it.
+        inserts: rows as INSERT statements instead of COPY (pg_dump --inserts), made from the
+            same converted values (``write.inserts``): the same database, loaded slower.
+        rows_per_insert: rows per INSERT statement (pg_dump --rows-per-insert, at least 1);
+            more than 1 implies ``inserts``.
+        schema_only: the script creates the schema and loads no rows (nor moves sequences
+            past them); every row is still read, since the data decides column types.
+        data_only: the script loads only the rows (and moves the sequences past them) into
+            the schema a ``schema_only`` script of the same dump, with the same options,
+            created; tables referenced first (``pipeline.fkorder``). With
+            ``disable_triggers``, every table loads with its triggers (foreign keys
+            included) disabled, as pg_dump --data-only --disable-triggers.
+        drop: DROP … IF EXISTS … CASCADE of every table, view and trigger function the
+            script creates, before it creates them (pg_dump --clean --if-exists): loading
+            the script again gives the same database.
     """
 
     strict: bool = False
@@ -59,6 +73,40 @@ class Options:
     exclude_data: frozenset[str] = frozenset()  # folded SQLite table names
     full_text: bool = False
     jobs: int = 1
+    inserts: bool = False
+    rows_per_insert: int = 1
+    schema_only: bool = False
+    data_only: bool = False
+    drop: bool = False
+
+    @property
+    def per_insert(self) -> int | None:
+        """Rows per INSERT statement, or None for COPY."""
+        return self.rows_per_insert if self.inserts or self.rows_per_insert != 1 else None
+
+    def check_shape(self) -> None:
+        """The output-shape options that cannot go together."""
+        pairs = (
+            (self.schema_only and self.data_only, "--schema-only and --data-only",
+             "run dumpconv twice, once with each"),
+            (self.drop and self.data_only, "--drop and --data-only",
+             "--drop belongs with the script that creates the tables (--schema-only)"),
+            (self.target is not None and (self.schema_only or self.data_only or self.drop),
+             "--target-schema and --schema-only, --data-only or --drop",
+             "--target-schema loads rows only, into a schema the application made"),
+            (self.disable_triggers and self.target is None and not self.data_only,
+             "--disable-triggers without --target-schema or --data-only",
+             "it acts only where rows load into tables that exist"),
+        )  # fmt: skip
+        for bad, what, hint in pairs:
+            if bad:
+                raise DumpconvError(f"{what} cannot be used together", None, hint)
+        if self.rows_per_insert < 1:
+            raise DumpconvError(
+                f"--rows-per-insert {self.rows_per_insert}: the number must be at least 1",
+                None,
+                "--rows-per-insert 100 writes 100 rows per INSERT",
+            )
 
     def describe(self) -> str:
         parts = []
@@ -82,6 +130,18 @@ class Options:
                 parts.append("--disable-triggers")
         if self.full_text:
             parts.append("--full-text")
+        if self.schema_only:
+            parts.append("--schema-only")
+        if self.data_only:
+            parts.append("--data-only")
+            if self.disable_triggers:
+                parts.append("--disable-triggers")
+        if self.drop:
+            parts.append("--drop")
+        if self.rows_per_insert != 1:
+            parts.append(f"--rows-per-insert {self.rows_per_insert}")
+        elif self.inserts:
+            parts.append("--inserts")
         parts.extend(f"--exclude-table-data {name}" for name in sorted(self.exclude_data))
         parts.extend(f"--cast {c.text}" for c in self.casts)
         return " ".join(parts)

@@ -13,6 +13,7 @@ from dumpconv.base.errors import DumpconvError, Refusals
 from dumpconv.base.report import Severity
 from dumpconv.decide.typemap import Decision
 from dumpconv.pipeline.columns import decide_columns, unstorable_text
+from dumpconv.pipeline.fkorder import Reference, referenced_first
 from dumpconv.pipeline.orphans import check_orphans
 from dumpconv.pipeline.state import (
     Conversion,
@@ -223,32 +224,13 @@ def _load_order(
     """Referenced tables first; the foreign keys no order satisfies (a table referencing
     itself, or a cycle), unless PostgreSQL may already defer them, made deferrable for the
     load."""
-    order: list[str] = []
-    placed: set[str] = set()
-    pending = list(loads)
-    while pending:
-        ready = [
-            name
-            for name in pending
-            if all(
-                fk.ref_table in placed or fk.ref_table == name or fk.ref_table not in loads
-                for fk in loads[name].foreign_keys
-                if fk.ref_schema == target.schema
-            )
-        ]
-        step = ready or pending[:1]  # a cycle: take the first, defer its keys
-        for name in step:
-            order.append(name)
-            placed.add(name)
-            pending.remove(name)
-    deferred = []
-    position = {name: i for i, name in enumerate(order)}
-    for name in order:
-        for fk in loads[name].foreign_keys:
-            later = position.get(fk.ref_table, -1) >= position[name]
-            if fk.ref_schema == target.schema and later and not fk.deferrable:
-                deferred.append((name, fk.name))
-    return order, deferred
+    refs = {
+        name: [Reference(fk.ref_table, fk.deferrable, fk.name) for fk in table.foreign_keys
+               if fk.ref_schema == target.schema]
+        for name, table in loads.items()
+    }  # fmt: skip
+    order, unsatisfied = referenced_first(refs)
+    return order, [(name, ref.name) for name, ref in unsatisfied]
 
 
 def _emptied_with(target: TargetSchema, loads: dict[str, TargetTable]) -> dict[str, str]:

@@ -47,6 +47,8 @@ KINDS: dict[str, type[ast.Node]] = {
     "create-extension": ast.CreateExtensionStmt,
     "create-function": ast.CreateFunctionStmt,
     "create-trigger": ast.CreateTrigStmt,
+    "insert": ast.InsertStmt,  # --inserts: rows as string literals (_check_insert)
+    "drop": ast.DropStmt,  # --drop: DROP … IF EXISTS … CASCADE (_check_drop)
 }
 
 #: The extensions a script may create.
@@ -163,6 +165,10 @@ def check_statement(sql: str, kind: str, *, schemas: Iterable[str] = (SCHEMA,)) 
         _check_function(stmt, sql, allowed_schemas)
     if isinstance(stmt, ast.CreateTrigStmt):
         _check_trigger(stmt, sql, allowed_schemas)
+    if isinstance(stmt, ast.InsertStmt):
+        _check_insert(stmt, sql)
+    if isinstance(stmt, ast.DropStmt):
+        _check_drop(stmt, sql, allowed_schemas)
     if isinstance(stmt, ast.CreateExtensionStmt):
         if stmt.extname not in EXTENSIONS:
             raise StatementCheckError(f"creates the extension {stmt.extname}", sql)
@@ -191,6 +197,51 @@ def _check_names(stmt: ast.Node, sql: str, allowed_schemas: set[str]) -> None:
             continue
         if type_name[-1] not in TYPES or not (in_catalog or extension):
             raise StatementCheckError(f"names the type {'.'.join(type_name)}", sql)
+
+
+def _check_insert(stmt: ast.InsertStmt, sql: str) -> None:
+    """Rows given as a VALUES list of string literals and NULLs, nothing else."""
+    values = stmt.selectStmt
+    if (
+        not isinstance(values, ast.SelectStmt) or not values.valuesLists
+        or stmt.returningClause is not None or stmt.onConflictClause is not None
+        or stmt.withClause is not None or not stmt.cols
+    ):  # fmt: skip
+        raise StatementCheckError("an INSERT of another form than dumpconv writes", sql)
+    for row in values.valuesLists:
+        for value in row:
+            literal = isinstance(value, ast.A_Const) and (
+                value.isnull or isinstance(value.val, ast.String)
+            )
+            if not literal or len(row) != len(stmt.cols):
+                raise StatementCheckError("an INSERT of values other than literals", sql)
+
+
+_DROPPED = {"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_FUNCTION"}
+
+
+def _check_drop(stmt: ast.DropStmt, sql: str, allowed_schemas: set[str]) -> None:
+    """DROP TABLE, VIEW or FUNCTION IF EXISTS … CASCADE of objects in the target schema."""
+    if stmt.removeType is None or stmt.removeType.name not in _DROPPED or not stmt.missing_ok:
+        raise StatementCheckError("a DROP of another form than dumpconv writes", sql)
+    for obj in stmt.objects or ():
+        function = isinstance(obj, ast.ObjectWithArgs)
+        names = obj.objname if function else obj
+        if function and obj.objargs:
+            raise StatementCheckError("a DROP of a function with parameters", sql)
+        if len(names) != 2 or names[0].sval not in allowed_schemas:
+            raise StatementCheckError("a DROP outside its schema", sql)
+
+
+def created_name(sql: str) -> str:
+    """The name (without its schema) of the view or function a checked CREATE statement
+    makes, for the DROP that goes before it (--drop)."""
+    stmt = pglast.parse_sql(sql)[0].stmt
+    if isinstance(stmt, ast.ViewStmt) and stmt.view is not None:
+        return str(stmt.view.relname)
+    if isinstance(stmt, ast.CreateFunctionStmt) and stmt.funcname:
+        return str(stmt.funcname[-1].sval)
+    raise StatementCheckError("not a CREATE VIEW or FUNCTION", sql)
 
 
 def _check_trigger(stmt: ast.CreateTrigStmt, sql: str, allowed_schemas: set[str]) -> None:

@@ -19,7 +19,7 @@ from dumpconv.base.pgsql import (
 )
 from dumpconv.base.safetext import printable
 from dumpconv.base.version import VERSION as __version__
-from dumpconv.write import pgcheck
+from dumpconv.write import inserts, pgcheck
 from dumpconv.write.pgcheck import check_guard, check_statement
 
 # The session the script needs, whatever the target database or role has set (as pg_dump
@@ -53,6 +53,10 @@ class Writer:
     Every SQL statement goes through :meth:`statement` (or :meth:`guarded`), which checks it
     with PostgreSQL's parser before writing it (``pgcheck``); every comment through
     :meth:`comment`, which escapes what could end it.
+
+    Why it is long: it is the one gate of every statement form a script holds (the framing,
+    COPY and INSERT rows, DROP, the staging of a data-only load, the frame of a load into
+    an existing schema); each is a few lines around :meth:`statement`.
     """
 
     def __init__(self, out: BinaryIO, schema: str = SCHEMA) -> None:
@@ -133,12 +137,33 @@ class Writer:
     def copy(self, table: str, columns: Iterable[str] | None, data: Iterable[bytes]) -> None:
         """A COPY block; without ``columns``, the table's own columns in their order."""
         cols = "" if columns is None else " (" + ", ".join(quote_ident(c) for c in columns) + ")"
-        self.statement(f"COPY {qualified(table, self.schema)}{cols} FROM stdin;", "copy")
+        self._copy(f"COPY {qualified(table, self.schema)}{cols} FROM stdin;", self.schema, data)
+
+    def _copy(self, sql: str, schema: str, data: Iterable[bytes]) -> None:
+        self.statement(sql, "copy", schemas=(schema,))
         self._in_copy = True
         for piece in data:
             self.out.write(piece)
         self._raw("\\.\n\n")
         self._in_copy = False
+
+    def rows(
+        self, table: str, columns: Iterable[str], data: Iterable[bytes], per_insert: int | None,
+        overriding: bool = False,
+    ) -> None:  # fmt: skip
+        """A table's rows: a COPY block, or with ``per_insert`` INSERT statements of that
+        many rows each (``--inserts``), their values read from the same COPY text
+        (``inserts``); ``overriding`` for identity columns GENERATED ALWAYS."""
+        if per_insert is None:
+            self.copy(table, columns, data)
+            return
+        self._inserts(table, self.schema, columns, data, per_insert, overriding)
+
+    def _inserts(self, table: str, schema: str, columns: Iterable[str], data: Iterable[bytes],
+                 per_insert: int, overriding: bool) -> None:  # fmt: skip
+        for sql in inserts.statements(table, schema, columns, data, per_insert, overriding):
+            self._raw(sql + "\n")
+        self.blank()
 
     def setval(self, table: str, column: str, last: int | None) -> None:
         """Make the identity sequence hand out ``last + 1`` next (1 when there is no last)."""
@@ -162,6 +187,13 @@ class Writer:
         )
         self.blank()
 
+    def drop(self, what: str, name: str) -> None:
+        """--drop (pg_dump --clean --if-exists): ``what`` (TABLE, VIEW or FUNCTION) the
+        script creates is dropped first if it exists, with what depends on it."""
+        args = "()" if what == "FUNCTION" else ""
+        self.statement(f"DROP {what} IF EXISTS {qualified(name, self.schema)}{args} CASCADE;",
+                       "drop")  # fmt: skip
+
     def truncate(self, tables: Iterable[str]) -> None:
         """Empty the tables (in one statement: they may reference each other)."""
         names = ", ".join(qualified(t, self.schema) for t in tables)
@@ -183,8 +215,9 @@ class Writer:
                        "alter-table")  # fmt: skip
 
     def staged_copy(
-        self, name: str, width: int, stage: int, data: Iterable[bytes], at_least: int
-    ) -> None:
+        self, name: str, width: int, stage: int, data: Iterable[bytes], at_least: int,
+        per_insert: int | None = None,
+    ) -> None:  # fmt: skip
         """Rows for a table that exists already, found by its SQLite name at load time.
 
         A --data-only dump does not say how its table names were created, and PostgreSQL
@@ -200,12 +233,11 @@ class Writer:
             "create-table",
             schemas=("pg_temp",),
         )
-        self.statement(f"COPY {temp} FROM stdin;", "copy", schemas=("pg_temp",))
-        self._in_copy = True
-        for piece in data:
-            self.out.write(piece)
-        self._raw("\\.\n\n")
-        self._in_copy = False
+        if per_insert is None:
+            self._copy(f"COPY {temp} FROM stdin;", "pg_temp", data)
+        else:
+            staged = [f"c{i + 1}" for i in range(width)]
+            self._inserts(f"dumpconv_rows_{stage}", "pg_temp", staged, data, per_insert, False)
         body = _move_rows(self.schema, name, width, temp, at_least)
         do = f"DO {dollar_quote(body)};"
         self.statement(do, "do")
