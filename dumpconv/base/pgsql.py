@@ -37,9 +37,16 @@ PG_KEYWORDS: frozenset[str] = frozenset(
 # PostgreSQL truncates identifiers to NAMEDATALEN-1 bytes.
 MAX_IDENT_BYTES = 63
 
-#: The schema every object is created in; every name dumpconv writes is qualified with it
-#: (the script also empties search_path, as pg_dump does: CVE-2018-1058).
+#: The schema objects are created in unless ``--schema`` names another (``Options.schema``);
+#: every name dumpconv writes is qualified with the chosen one, passed down to each function
+#: that builds a statement (the script also empties search_path, as pg_dump does:
+#: CVE-2018-1058).
 SCHEMA = "public"
+
+#: The schema the extensions dumpconv creates (citext) live in, whatever ``--schema`` is:
+#: ``CREATE EXTENSION IF NOT EXISTS`` finds an extension installed there already, and an
+#: extension's types are named with it (``public.citext``).
+EXTENSION_SCHEMA = "public"
 
 _BARE_IDENT = re.compile(r"[a-z_][a-z0-9_$]*")
 # Characters that must never appear raw in a statement: C0 and C1 controls, DEL, and the
@@ -69,16 +76,24 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def qualified(name: str, schema: str = SCHEMA) -> str:
-    """A relation's name, schema-qualified: ``public.t``."""
+def qualified(name: str, schema: str) -> str:
+    """A relation's name, qualified with the schema it is in: ``public.t``."""
     return f"{quote_ident(schema)}.{quote_ident(name)}"
 
 
-def name_text(name: str, schema: str = SCHEMA) -> str:
+def name_text(name: str, schema: str) -> str:
     """A qualified name as *text* that PostgreSQL parses into a name (the argument of
     ``pg_get_serial_sequence``, a ``regclass`` literal): always double-quoted, never the
     ``U&`` form, which only the SQL lexer reads. Pass it through :func:`quote_literal`."""
     return ".".join('"' + part.replace('"', '""') + '"' for part in (schema, name))
+
+
+def ident_text(name: str) -> str:
+    """One name as *text* that PostgreSQL parses into that name (a ``regnamespace``
+    literal): bare when :func:`quote_ident` leaves it bare, else double-quoted (never the
+    ``U&`` form). Pass it through :func:`quote_literal`."""
+    bare = quote_ident(name)
+    return bare if bare == name else '"' + name.replace('"', '""') + '"'
 
 
 def quote_literal(text: str) -> str:

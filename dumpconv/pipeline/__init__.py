@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from dumpconv.base.errors import DumpconvError, Refusals
-from dumpconv.base.pgsql import SCHEMA
 from dumpconv.base.report import Report
 from dumpconv.pipeline.emit import Emitter, write_script
 from dumpconv.pipeline.intake import Intake
@@ -93,9 +92,9 @@ def convert(
         key = check_restrict_key(options.restrict_key or secrets.token_hex(16))
     check_framework(options.framework)
     options.check_shape()
+    options.check_schema()
     reader = open_dump(stream, options.source)
-    schema = options.target.schema if options.target is not None else SCHEMA
-    writer = Writer(out, schema)
+    writer = Writer(out, options.namespace)
     with Spool(options.temp_dir) as spool:
         conv = Conversion(options, spool)
         planner = Planner(conv)

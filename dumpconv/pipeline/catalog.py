@@ -47,6 +47,11 @@ class Catalog:
         if key.startswith("sqlite_"):
             return  # sqlite_sequence / sqlite_stat1 recreated by 3.51+ dumps
         vtab = self.shadow_of(table.name)
+        if vtab is not None and self.st.schema.is_left_out(vtab):
+            self.st.skipped[key] = f"table {table.name}: storage of {vtab}, left out"
+            return
+        if vtab is None and _left_out(self.st, table, line):
+            return
         fts = self.st.fulltext.get(fold(vtab)) if vtab is not None else None
         if vtab is not None and fts is not None and holds_rows(fts, table):
             fulltext_rows(self.st, fts, table, line)
@@ -78,7 +83,7 @@ class Catalog:
             for check in [*table.checks, *(c for col in table.columns for c in col.checks)]
             if (name := json_checked_column(check.expr)) is not None
         }
-        self._framework(table)
+        _framework(self.st, table)
         casts = [self._cast_for(table, c) for c in table.insert_columns]
         for cast, col in zip(casts, table.insert_columns, strict=True):
             if cast is not None and cast.origin is None and not cast.target:
@@ -118,29 +123,6 @@ class Catalog:
             return None
         return target_cast(table.name, column, target, cast.transform if cast else None)
 
-    def _framework(self, table: Table) -> None:
-        """Set the framework from --framework, or from the tables seen so far."""
-        chosen = self.st.options.framework
-        if self.st.framework is not None or chosen == "none":
-            return
-        found = chosen if chosen != "auto" else detect({*self.st.tables, table.key})
-        if found is None:
-            return
-        self.st.framework = found
-        how = "--framework" if chosen != "auto" else f"its tables ({', '.join(MARKERS[found])})"
-        name = NAMES[found]
-        what = (
-            "the target schema's types decide"
-            if self.st.options.target is not None
-            else f"from this table on, columns get the types {name} creates on PostgreSQL"
-            if RULES.get(found)
-            else f"dumpconv has no {name} types yet: the declared types decide"
-        )
-        self.st.report.add(
-            "framework", Severity.INFO, f"the database was written by {name} ({how}): {what}",
-            line=table.line, hint="--framework none keeps the declared types",
-        )  # fmt: skip
-
     def shadow_of(self, name: str) -> str | None:
         key = fold(name)
         for vname, _, _ in self.st.virtual:
@@ -150,7 +132,9 @@ class Catalog:
 
     def virtual_table(self, sql: str, line: int) -> None:
         name = _virtual_table_name(sql, line)
-        self.st.virtual.append((name, sql, line))
+        self.st.virtual.append((name, sql, line))  # its storage tables are known by it
+        if _left_out(self.st, Table(name, "", [], line), line, "virtual table"):
+            return
         self.st.skipped[fold(name)] = "virtual table"
         fts = read_fulltext(sql, line)
         if fts is not None:
@@ -183,8 +167,9 @@ class Catalog:
             line=line, hint="recreate it with PostgreSQL full-text search or an extension",
         )  # fmt: skip
 
-    def external_table(self, first: Insert, quoted: bool, line: int) -> TableState:
-        """A table known only from its rows: it must exist in PostgreSQL already."""
+    def external_table(self, first: Insert, quoted: bool, line: int) -> TableState | None:
+        """A table known only from its rows: it must exist in PostgreSQL already. None when
+        it is left out (--include / --exclude): its rows are skipped."""
         if valid_text(first.table) != first.table:
             self.invalid_utf8_definition(line)  # its name is looked up as U+FFFD
         if not self.st.data_only:
@@ -204,6 +189,8 @@ class Catalog:
         columns = [Column(name=n, pg="", declared="", affinity=Affinity.BLOB) for n in names]
         count = len(columns)
         table = Table(first.table, pg_name(first.table, quoted), columns, line, external=True)
+        if _left_out(self.st, table, line):
+            return None
         self.st.schema.add(table)
         state = TableState(table, TableStats([Declared(Cat.ANY)] * count))
         self.st.tables[table.key] = state
@@ -226,6 +213,50 @@ class Catalog:
             "by U+FFFD in the names and literals PostgreSQL gets",
             line=line,
         )  # fmt: skip
+
+
+def _framework(st: Conversion, table: Table) -> None:
+    """Set the framework from --framework, or from the tables seen so far."""
+    chosen = st.options.framework
+    if st.framework is not None or chosen == "none":
+        return
+    # Tables left out (--include / --exclude) still say which framework wrote the dump.
+    seen = {*st.tables, *st.schema.left_out, table.key}
+    found = chosen if chosen != "auto" else detect(seen)
+    if found is None:
+        return
+    st.framework = found
+    how = "--framework" if chosen != "auto" else f"its tables ({', '.join(MARKERS[found])})"
+    name = NAMES[found]
+    what = (
+        "the target schema's types decide"
+        if st.options.target is not None
+        else f"from this table on, columns get the types {name} creates on PostgreSQL"
+        if RULES.get(found)
+        else f"dumpconv has no {name} types yet: the declared types decide"
+    )
+    st.report.add(
+        "framework", Severity.INFO, f"the database was written by {name} ({how}): {what}",
+        line=table.line, hint="--framework none keeps the declared types",
+    )  # fmt: skip
+
+
+def _left_out(st: Conversion, table: Table, line: int, what: str = "table") -> bool:
+    """--include / --exclude: whether a table of the dump is left out; if it is, it is
+    recorded (``Schema.left_out``: what refers to it is left out too) and reported."""
+    selection = st.selection
+    if selection.wants(table.name):
+        return False
+    _framework(st, table)
+    why = selection.why(table.name)
+    st.schema.left_out[table.key] = table.name
+    st.skipped[table.key] = f"{what} {table.name} (line {line}): left out ({why})"
+    st.report.add(
+        "table-left-out", Severity.INFO,
+        f"{what} {table.name} left out ({why}): not created, its rows not loaded",
+        line=line,
+    )  # fmt: skip
+    return True
 
 
 # Shadow tables by virtual-table module (sqlite-dump-format.md §3.5): a table X with all of

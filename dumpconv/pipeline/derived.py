@@ -46,7 +46,7 @@ def derived_shape(
         line=table.line,
     )  # fmt: skip
     indexes = [
-        translate.gin_index_item(table.pg, st.schema.claim(name), column)
+        translate.gin_index_item(table.pg, st.schema.claim(name), column, st.schema.namespace)
         for name, column in derived.gin
     ]
     return dataclasses.replace(table, columns=columns), decided, indexes

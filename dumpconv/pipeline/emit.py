@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from dumpconv.base.errors import DumpconvError
-from dumpconv.base.pgsql import valid_text
+from dumpconv.base.pgsql import SCHEMA, quote_ident, valid_text
 from dumpconv.base.report import Severity
 from dumpconv.pipeline.dataonly import load_order
 from dumpconv.pipeline.state import (
@@ -52,6 +52,10 @@ class Emitter:
         if options.schema_only:
             self.w.comment("dumpconv: schema only (no rows): every row was still read, since")
             self.w.comment("dumpconv: the data decides the column types; --data-only loads them")
+            self.w.blank()
+        if options.schema != SCHEMA and not options.data_only:  # --schema NAME
+            self.w.statement(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(options.schema)};",
+                             "create-schema")  # fmt: skip
             self.w.blank()
 
     def abandon(self) -> None:

@@ -126,6 +126,10 @@ class Intake:
         if state is None and _may_be_data_only(self.st, fold(_unquote(run.name))):
             first = scan_insert(statements(run.body, run.line)[0][0], run.line, self.st.reals)
             state = self.catalog.external_table(first, run.name.startswith(b'"'), run.line)
+        if state is None and self.st.schema.is_left_out(_unquote(run.name)):
+            # Left out by --include / --exclude: its rows are not read (nor checked).
+            self.st.report.statements += run.body.count(b"\n" + run.prefix) + 1
+            return
         if state is None:  # sqlite_sequence, sqlite_stat1, skipped or unknown tables
             for text, line in statements(run.body, run.line):
                 self.st.report.statements += 1
@@ -161,6 +165,8 @@ class Intake:
         state = self._state_for_rows(key, line)
         if state is None and _may_be_data_only(self.st, key):
             state = self.catalog.external_table(ins, text.lstrip()[12:13] == b'"', line)
+        if state is None and key in self.st.skipped:
+            return  # left out by --include / --exclude
         if state is None:
             raise RowError(
                 f"INSERT into table {ins.table}, which the dump never created",

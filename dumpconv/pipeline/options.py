@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from dumpconv.base.errors import DumpconvError
+from dumpconv.base.pgsql import MAX_IDENT_BYTES, SCHEMA
 from dumpconv.decide.casts import Cast
 from dumpconv.decide.frameworks import MARKERS
 from dumpconv.read.pgschema import TargetSchema
@@ -55,6 +56,11 @@ class Options:
         drop: DROP … IF EXISTS … CASCADE of every table, view and trigger function the
             script creates, before it creates them (pg_dump --clean --if-exists): loading
             the script again gives the same database.
+        schema: --schema: the PostgreSQL schema every object is created in (created if
+            missing), exactly as written (``check_schema``); extensions stay in public.
+        include: --include: globs over the dump's table names (``pipeline.selection``);
+            when any is given, only the tables one matches are converted.
+        exclude: --exclude: globs of tables not converted, even when included.
     """
 
     strict: bool = False
@@ -78,6 +84,9 @@ class Options:
     schema_only: bool = False
     data_only: bool = False
     drop: bool = False
+    schema: str = SCHEMA
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
 
     @property
     def per_insert(self) -> int | None:
@@ -144,7 +153,27 @@ class Options:
             parts.append("--inserts")
         parts.extend(f"--exclude-table-data {name}" for name in sorted(self.exclude_data))
         parts.extend(f"--cast {c.text}" for c in self.casts)
+        if self.schema != SCHEMA:
+            parts.append(f"--schema {self.schema}")
+        parts.extend(f"--include {glob}" for glob in self.include)
+        parts.extend(f"--exclude {glob}" for glob in self.exclude)
         return " ".join(parts)
+
+    @property
+    def namespace(self) -> str:
+        """The PostgreSQL schema the script writes into: --target-schema's, else --schema."""
+        return self.target.schema if self.target is not None else self.schema
+
+    def check_schema(self) -> None:
+        """--schema names a schema dumpconv may create, and not with --target-schema (which
+        loads into the schema its file names)."""
+        check_schema(self.schema)
+        if self.target is not None and self.schema != SCHEMA:
+            raise DumpconvError(
+                "--schema and --target-schema cannot be used together",
+                None,
+                "--target-schema loads into the schema of its file; leave --schema out",
+            )
 
     def cast_for(self, table: str, column: str, declared: str) -> Cast | None:
         """The cast for a column: one naming it, else one naming its declared type."""
@@ -158,6 +187,31 @@ def check_framework(name: str) -> str:
     if chosen not in ("auto", "none", *MARKERS):
         raise DumpconvError(f"--framework {name!r}: use auto, none or one of {', '.join(MARKERS)}")
     return chosen
+
+
+def check_schema(name: str) -> str:
+    """A --schema name: a PostgreSQL schema name as written (quoted in the script when it
+    needs to be), that PostgreSQL would neither cut nor keep for itself."""
+    hint = "name a schema of your own, such as --schema app"
+    if not name or "\x00" in name:
+        raise DumpconvError("--schema needs a name, without NUL characters", None, hint)
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise DumpconvError("--schema: the name is not valid UTF-8", None, hint) from None
+    if size > MAX_IDENT_BYTES:
+        raise DumpconvError(
+            f"--schema: the name has {size} bytes; PostgreSQL names have at most "
+            f"{MAX_IDENT_BYTES} (it would cut it)",
+            None,
+            hint,
+        )
+    if name.startswith("pg_") or name == "information_schema":
+        shown = name.encode("unicode_escape").decode("ascii")
+        raise DumpconvError(
+            f"--schema {shown}: PostgreSQL keeps this name for its own schemas", None, hint
+        )
+    return name
 
 
 _RESTRICT_KEY = re.compile(r"[A-Za-z0-9]{1,64}")

@@ -109,10 +109,11 @@ class Planner:
         plan = self.plan
         self._check_options()
         for state, column in self._widen_later:
-            plan.post.append(translate.widen_item(state.table, column))
+            plan.post.append(translate.widen_item(state.table, column, self.st.schema.namespace))
         for state in self.st.tables.values():
             if state.table.key in plan.decisions:
                 table_post(self.st, plan, state)
+        plan.post.extend(self._left_out())  # first of what is only described
         objects = PostData(self.st, plan)
         for kind, text, line in self.st.deferred:
             for item in objects.items(kind, text, line):
@@ -120,6 +121,8 @@ class Planner:
                 plan.post.append(item)
         plan.post.extend(objects.fulltext())
         for name, sql, line in self.st.virtual:
+            if self.st.schema.is_left_out(name):
+                continue  # said by _left_out
             shadows = [w for w in self.st.skipped.values() if w.endswith(f"virtual table {name}")]
             comments = (
                 f"dumpconv: virtual table {name} skipped (line {line}):",
@@ -130,6 +133,11 @@ class Planner:
         if self.st.options.strict:
             self._refuse_lossy()
         return plan
+
+    def _left_out(self) -> list[translate.PostItem]:
+        """What --include / --exclude left out, said in the script as in the report."""
+        said = tuple(f"dumpconv: {self.st.skipped[k]}" for k in self.st.schema.left_out)
+        return [translate.PostItem("", 6, comments=said)] if said else []
 
     def _refuse_lossy(self) -> None:
         """--strict: stop at the first value or definition that would change."""
@@ -142,7 +150,9 @@ class Planner:
             )
 
     def _check_options(self) -> None:
-        """--cast and --exclude-table-data name columns and tables of the dump."""
+        """--cast, --exclude-table-data, --include and --exclude name columns and tables of
+        the dump."""
+        self.st.selection.report_unmatched(self.st.report)
         for cast in self.st.options.casts:
             if cast not in self.st.used_casts:
                 if cast.table is not None and not self.st.data_only:
@@ -183,4 +193,5 @@ class Planner:
             unstorable_text(self.st, state, reencode, None)
             seq = self.st.sequences.get(key, 0)
             plan.tables.append(TablePlan(state, "", [], reencode, None, resync=seq))
+        plan.post.extend(self._left_out())
         return plan

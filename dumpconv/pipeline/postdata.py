@@ -25,6 +25,9 @@ class PostData:
 
     def items(self, kind: Kind, text: str, line: int) -> list[translate.PostItem]:
         plan = self.plan
+        gone = self._on_left_out(kind, text, line)
+        if gone is not None:
+            return [gone]
         if kind is Kind.CREATE_INDEX:
             return [translate.index_item(text, line, self.st.schema, plan.types, plan.unsafe)]
         if kind is Kind.CREATE_VIEW:
@@ -36,6 +39,24 @@ class PostData:
             comments = (f"dumpconv: trigger skipped (line {line}):", f"  {text}")
             return [translate.PostItem("", 6, comments=comments)]
         return translate.trigger_items(text, line, self.st.schema, plan.types, self.target)
+
+    def _on_left_out(self, kind: Kind, text: str, line: int) -> translate.PostItem | None:
+        """An index or trigger on a table --include / --exclude left out goes with it: a
+        comment and an info line (what reads a left-out table from a converted one is left
+        out by its translator, and reported lossy)."""
+        if kind is Kind.CREATE_VIEW:
+            return None
+        names = (
+            translate.index_names(text, line)
+            if kind is Kind.CREATE_INDEX
+            else trigger_names(text, line)
+        )
+        if names is None or not self.st.schema.is_left_out(names[1]):
+            return None
+        what = f"{'index' if kind is Kind.CREATE_INDEX else 'trigger'} {names[0]} on {names[1]}"
+        said = f"{what} left out with its table (--include/--exclude)"
+        self.st.report.add("object-left-out", Severity.INFO, said, line=line)
+        return translate.PostItem("", 6, comments=(f"dumpconv: {said} (line {line})",))
 
     def _fulltext_trigger(self, text: str, line: int) -> bool:
         """Whether a trigger keeps an FTS table in sync (it names one): skipped, reported."""

@@ -13,6 +13,7 @@ from dumpconv.decide.typemap import (
     Decision,
 )
 from dumpconv.pipeline.options import Options
+from dumpconv.pipeline.selection import Selection
 from dumpconv.read.classify import Kind
 from dumpconv.read.fts import FullText
 from dumpconv.read.rows import Batch
@@ -135,7 +136,10 @@ class Conversion:
     options: Options
     spool: Spool
     report: Report = field(default_factory=Report)
-    schema: Schema = field(default_factory=Schema)
+    # The names in use, in the schema the objects are created in (--schema, or the one
+    # --target-schema loads into), and the tables --include / --exclude convert.
+    schema: Schema = field(init=False)
+    selection: Selection = field(init=False)
     tables: dict[str, TableState] = field(default_factory=dict)  # in CREATE order
     skipped: dict[str, str] = field(default_factory=dict)  # table key → why (vtab, shadow…)
     virtual: list[tuple[str, str, int]] = field(default_factory=list)  # name, sql, line
@@ -152,3 +156,7 @@ class Conversion:
     used_casts: set[Cast] = field(default_factory=set)
     data_only: bool = False  # no CREATE TABLE: rows for tables that exist in PostgreSQL
     framework: str | None = None  # the framework whose types columns get (decide.frameworks)
+
+    def __post_init__(self) -> None:
+        self.schema = Schema(self.options.namespace)
+        self.selection = Selection(self.options.include, self.options.exclude)

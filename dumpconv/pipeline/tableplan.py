@@ -46,9 +46,11 @@ def plan_table(st: Conversion, plan: Plan, state: TableState) -> TablePlan:
     )
     state.in_place = set(in_place)
     if shaped is None:
-        made = translate.create_table(table, decisions, _nulls(state), in_place)
+        made = translate.create_table(
+            table, decisions, _nulls(state), in_place, namespace=st.schema.namespace
+        )
     else:  # created as the framework makes it on PostgreSQL, empty
-        made = translate.create_table(shaped[0], shaped[1], {})
+        made = translate.create_table(shaped[0], shaped[1], {}, namespace=st.schema.namespace)
     plan.extensions |= made.extensions
     notes = [*(translate.Note(r, Severity.WARNING) for r in table.renamed), *made.notes]
     notes += [

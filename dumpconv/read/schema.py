@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from dumpconv.base.pgsql import truncate_ident
+from dumpconv.base.pgsql import SCHEMA, truncate_ident
 
 
 class Affinity(Enum):
@@ -134,10 +134,15 @@ class Table:
 
 
 class Schema:
-    """Tables by their SQLite key (ASCII case folded), and the PostgreSQL names in use."""
+    """Tables by their SQLite key (ASCII case folded), and the PostgreSQL names in use in
+    ``namespace``, the PostgreSQL schema every relation is created in (``--schema``): the
+    statements built from this model are qualified with it."""
 
-    def __init__(self) -> None:
+    def __init__(self, namespace: str = SCHEMA) -> None:
+        self.namespace = namespace
         self.tables: dict[str, Table] = {}
+        # Tables of the dump not converted (--include / --exclude): SQLite key → name.
+        self.left_out: dict[str, str] = {}
         self._relnames: set[str] = set()
         # Names given to identity sequences, and the tables they belong to.
         self._sequences: dict[str, Table] = {}
@@ -149,6 +154,10 @@ class Schema:
 
     def get(self, name: str) -> Table | None:
         return self.tables.get(fold(name))
+
+    def is_left_out(self, name: str) -> bool:
+        """Whether ``name`` is a table of the dump left out by --include / --exclude."""
+        return fold(name) in self.left_out
 
     def claim(self, wanted: str) -> str:
         """Reserve a PostgreSQL relation name (tables, indexes and constraints share one

@@ -24,7 +24,7 @@ from dumpconv.translate.constraints import (
 from dumpconv.translate.expressions import Scope, Untranslatable, translate_expr, translate_query
 from dumpconv.translate.fulltext import fulltext_items
 from dumpconv.translate.generated import generated_in_place
-from dumpconv.translate.indexes import gin_index_item, index_item
+from dumpconv.translate.indexes import gin_index_item, index_item, index_names
 from dumpconv.translate.items import (
     CITEXT,
     MERGING_TYPES,
@@ -55,6 +55,7 @@ __all__ = [
     "generated_item",
     "gin_index_item",
     "index_item",
+    "index_names",
     "key_items",
     "translate_expr",
     "translate_query",

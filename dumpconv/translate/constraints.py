@@ -45,8 +45,8 @@ def key_items(
         cname = schema.claim(key.name or default_name)
         kind = "PRIMARY KEY" if primary else "UNIQUE"
         sql = (
-            f"ALTER TABLE ONLY {qualified(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
-            f"{kind} ({', '.join(quote_ident(c.pg) for c in columns)});"
+            f"ALTER TABLE ONLY {qualified(table.pg, schema.namespace)} ADD CONSTRAINT "
+            f"{quote_ident(cname)} {kind} ({', '.join(quote_ident(c.pg) for c in columns)});"
         )
         # over values that may have merged, or over a generated column (added under a guard)
         risky = any(c.key in unsafe or c.generated is not None for c in columns)
@@ -77,7 +77,12 @@ def foreign_key_item(
     parent = schema.get(fk.ref_table)
     cols = [table.column(c) for c in fk.columns]
     if parent is None:
-        return left_out(what, f"table {fk.ref_table} is not in the dump", "", 2)
+        missing = (
+            "left out (--include/--exclude)"
+            if schema.is_left_out(fk.ref_table)
+            else ("not in the dump")
+        )
+        return left_out(what, f"table {fk.ref_table} is {missing}", "", 2)
     if any(c is None for c in cols):
         return left_out(what, "names an unknown column", "", 2)
     ref_names = fk.ref_columns or (parent.primary_key.columns if parent.primary_key else ())
@@ -96,9 +101,10 @@ def foreign_key_item(
         fk.name or object_name(table.pg, "_".join(c.pg for c in cols if c), "fkey")
     )
     base = (
-        f"ALTER TABLE ONLY {qualified(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
-        f"FOREIGN KEY ({', '.join(quote_ident(c.pg) for c in cols if c)}) "
-        f"REFERENCES {qualified(parent.pg)} ({', '.join(quote_ident(r.pg) for r in refs if r)})"
+        f"ALTER TABLE ONLY {qualified(table.pg, schema.namespace)} ADD CONSTRAINT "
+        f"{quote_ident(cname)} FOREIGN KEY ({', '.join(quote_ident(c.pg) for c in cols if c)}) "
+        f"REFERENCES {qualified(parent.pg, schema.namespace)} "
+        f"({', '.join(quote_ident(r.pg) for r in refs if r)})"
     )
     if fk.actions:
         base += " " + fk.actions
@@ -114,8 +120,8 @@ def check_item(table: Table, check: CheckConstraint, scope: Scope) -> PostItem:
     first = next((c.pg for c in table.columns if _mentions(check.expr, c.name)), None)
     cname = scope.schema.claim(check.name or object_name(table.pg, first, "check"))
     sql = (
-        f"ALTER TABLE ONLY {qualified(table.pg)} ADD CONSTRAINT {quote_ident(cname)} "
-        f"CHECK ({expr});"
+        f"ALTER TABLE ONLY {qualified(table.pg, scope.schema.namespace)} ADD CONSTRAINT "
+        f"{quote_ident(cname)} CHECK ({expr});"
     )
     return PostItem(sql, 3, guard=what, fk_fallback=sql[:-1] + " NOT VALID;")
 
@@ -127,13 +133,16 @@ def _mentions(expr: str, name: str) -> bool:
     )
 
 
-def widen_item(table: Table, column: str) -> PostItem:
+def widen_item(table: Table, column: str, namespace: str) -> PostItem:
     """A column whose rows were written as integer and whose foreign key references a key
     decided bigint later: widened after the data, before the keys (guarded: a column an
     in-place generated column uses cannot change type, and the foreign key holds without)."""
     col = table.column(column)
     assert col is not None
-    sql = f"ALTER TABLE ONLY {qualified(table.pg)} ALTER COLUMN {quote_ident(col.pg)} TYPE bigint;"
+    sql = (
+        f"ALTER TABLE ONLY {qualified(table.pg, namespace)} ALTER COLUMN {quote_ident(col.pg)} "
+        "TYPE bigint;"
+    )
     return PostItem(
         sql, -2, guard=f"bigint type of {table.name}.{col.name}",
         comments=(f"dumpconv: {table.name}.{col.name} matches the bigint key it references",),
@@ -153,7 +162,8 @@ def generated_item(table: Table, col: Column, pg_type: str, scope: Scope) -> Pos
         col.generated or "",
         scope,
         lambda expr: (
-            f"ALTER TABLE {qualified(table.pg)} ADD COLUMN {quote_ident(col.pg)} "
+            f"ALTER TABLE {qualified(table.pg, scope.schema.namespace)} ADD COLUMN "
+            f"{quote_ident(col.pg)} "
             f"{pg_type} GENERATED ALWAYS AS ({expr}) STORED;"
         ),
         order=-1,  # first: keys, indexes and checks may be built on it

@@ -240,14 +240,18 @@ def default_valid(col: Column, pg_type: str) -> bool:
     return True
 
 
-def default_expression(table: Table, col: Column, decisions: dict[str, Decision]) -> PostItem:
+def default_expression(
+    table: Table, col: Column, decisions: dict[str, Decision], namespace: str
+) -> PostItem:
+    """A DEFAULT that is an expression of the table's own columns' kind, set after the data
+    (``namespace``: the PostgreSQL schema the table is in)."""
     types = {(table.key, c.key): decisions[c.key].pg_type for c in table.columns}
     return column_expression(
         f"default of {table.name}.{col.name}",
         col.default or "",
-        Scope(Schema(), [table], types),
+        Scope(Schema(namespace), [table], types),
         lambda expr: (
-            f"ALTER TABLE {qualified(table.pg)} ALTER COLUMN {quote_ident(col.pg)} "
+            f"ALTER TABLE {qualified(table.pg, namespace)} ALTER COLUMN {quote_ident(col.pg)} "
             f"SET DEFAULT {expr};"
         ),
         mode="default",

@@ -104,9 +104,9 @@ def qualify_tables(tree: exp.Expr, scope: Scope) -> None:
         _main_only(table)
         t = scope.schema.get(table.name) or scope.views.get(fold(table.name))
         if t is None:
-            raise Untranslatable(
-                f"refers to {table.name!r}, which is not a converted table or created view"
-            )
+            why = "left out by --include/--exclude" if scope.schema.is_left_out(table.name) else (
+                "not a converted table or created view")  # fmt: skip
+            raise Untranslatable(f"refers to {table.name!r}, which is {why}")
         if t not in scope.tables:
             scope.tables.append(t)
         alias = table.args.get("alias")
@@ -116,7 +116,7 @@ def qualify_tables(tree: exp.Expr, scope: Scope) -> None:
             # Printed folded, as the columns it qualifies are (SQLite ignores its case).
             scope.aliases[fold(alias.name)] = t
             alias.set("this", ident(valid_text(fold(alias.name))))
-        table.set("this", exp.Var(this=qualified(t.pg)))
+        table.set("this", exp.Var(this=qualified(t.pg, scope.schema.namespace)))
         table.set("db", None)
         table.set("catalog", None)
 

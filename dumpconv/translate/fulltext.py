@@ -37,13 +37,14 @@ def fulltext_items(
     while column in taken:
         column += "_"
     add = (
-        f"ALTER TABLE {qualified(table.pg)} ADD COLUMN {quote_ident(column)} tsvector "
+        f"ALTER TABLE {qualified(table.pg, schema.namespace)} ADD COLUMN {quote_ident(column)} "
+        "tsvector "
         f"GENERATED ALWAYS AS (to_tsvector({quote_literal(config)}, {document})) STORED;"
     )
     index = schema.claim(object_name(table.pg, column, "idx"))
     items = [
         PostItem(add, -1, guard=f"full-text column {table.pg}.{column}"),
-        gin_index_item(table.pg, index, column),
+        gin_index_item(table.pg, index, column, schema.namespace),
     ]
     said = (
         f"full-text search of {name} as the column {table.pg}.{column} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dumpconv.base.errors import DumpconvError
 from dumpconv.base.pgsql import qualified, quote_ident
 from dumpconv.read.cursor import Cursor
 from dumpconv.read.lexer import Tok
@@ -19,16 +20,16 @@ def index_item(
 ) -> PostItem:
     """CREATE [UNIQUE] INDEX, its columns and expressions translated."""
     cur = Cursor(text, line)
-    cur.expect_word("CREATE")
-    unique = cur.accept_word("UNIQUE")
-    cur.expect_word("INDEX")
-    name, quoted = cur.created_name()
-    cur.expect_word("ON")
-    table_name = cur.name()[0]
+    unique, name, quoted, table_name = _head(cur)
     what = f"index {name}"
     table = schema.get(table_name)
     if table is None:
-        return left_out(what, f"table {table_name} is not converted", text, 1)
+        why = (
+            "left out (--include/--exclude)"
+            if schema.is_left_out(table_name)
+            else ("not converted")
+        )
+        return left_out(what, f"table {table_name} is {why}", text, 1)
     scope = Scope(schema, [table], types)
     cur.expect_op("(")
     items: list[str] = []
@@ -90,8 +91,8 @@ def index_item(
             return left_out(what, str(e), text, 1)
     pg = schema.claim(name if quoted else fold(name))
     sql = (
-        f"CREATE {'UNIQUE ' if unique else ''}INDEX {quote_ident(pg)} ON {qualified(table.pg)} "
-        f"({', '.join(items)}){where};"
+        f"CREATE {'UNIQUE ' if unique else ''}INDEX {quote_ident(pg)} ON "
+        f"{qualified(table.pg, schema.namespace)} ({', '.join(items)}){where};"
     )
     # A generated column is added under a guard, so it may be missing at load.
     generated = any(c.generated is not None for c in table.columns)
@@ -105,10 +106,29 @@ def index_item(
     return PostItem(sql, 1, "index", guard=guard, changed=changed, comments=comments)
 
 
-def gin_index_item(table_pg: str, name: str, column_pg: str) -> PostItem:
+def _head(cur: Cursor) -> tuple[bool, str, bool, str]:
+    """CREATE [UNIQUE] INDEX name ON table: unique, the name, whether quoted, the table."""
+    cur.expect_word("CREATE")
+    unique = cur.accept_word("UNIQUE")
+    cur.expect_word("INDEX")
+    name, quoted = cur.created_name()
+    cur.expect_word("ON")
+    return unique, name, quoted, cur.name()[0]
+
+
+def index_names(text: str, line: int) -> tuple[str, str] | None:
+    """(index, table) of a CREATE INDEX, or None when they cannot be read."""
+    try:
+        _, name, _, table = _head(Cursor(text, line))
+    except DumpconvError:
+        return None
+    return name, table
+
+
+def gin_index_item(table_pg: str, name: str, column_pg: str, namespace: str) -> PostItem:
     """A GIN index on one column (a tsvector of a derived search table), guarded."""
     sql = (
-        f"CREATE INDEX {quote_ident(name)} ON {qualified(table_pg)} USING gin "
+        f"CREATE INDEX {quote_ident(name)} ON {qualified(table_pg, namespace)} USING gin "
         f"({quote_ident(column_pg)});"
     )
     return PostItem(sql, 1, "index", guard=f"index {name}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dumpconv.base.pgsql import EXTENSION_SCHEMA
 from dumpconv.base.report import Severity
 from dumpconv.read.schema import Table
 
@@ -41,7 +42,7 @@ def case_insensitive(collate: str | None, pg_type: str) -> bool:
 
 
 #: The type a case-insensitive column gets (the citext extension, trusted since PG 13).
-CITEXT = "public.citext"
+CITEXT = f"{EXTENSION_SCHEMA}.citext"
 
 
 def is_text_type(pg_type: str) -> bool:

@@ -87,7 +87,7 @@ def trigger_items(
         body = _Body(trig, target, Scope(schema, [], types)).function()
     except Untranslatable as e:
         return [left_out(what, str(e), text, ORDER)]
-    function = f"{qualified(name)}()"
+    function = f"{qualified(name, schema.namespace)}()"
     create_function = (
         f"CREATE FUNCTION {function} RETURNS trigger LANGUAGE plpgsql AS {dollar_quote(body)};"
     )
@@ -103,7 +103,7 @@ def trigger_items(
         event += " OF " + ", ".join(names)
     create_trigger = (
         f"CREATE TRIGGER {quote_ident(name)} {trig.timing} {event} "
-        f"ON {qualified(target.pg)} FOR EACH ROW EXECUTE FUNCTION {function};"
+        f"ON {qualified(target.pg, schema.namespace)} FOR EACH ROW EXECUTE FUNCTION {function};"
     )
     return [
         PostItem(create_function, ORDER, "create-function", guard=f"{what} (its function)"),

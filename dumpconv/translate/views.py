@@ -40,7 +40,7 @@ def view_item(
         return left_out(what, str(e), text, 5)
     pg = schema.claim(name if quoted else fold(name))
     columns = " (" + ", ".join(quote_ident(c) for c in listed) + ")" if listed else ""
-    sql = f"CREATE VIEW {qualified(pg)}{columns} AS\n{body};"
+    sql = f"CREATE VIEW {qualified(pg, schema.namespace)}{columns} AS\n{body};"
     names = listed or names
     made = Table(name, pg, [Column(n, n, "", Affinity.NUMERIC) for n in names], line)
     return PostItem(sql, 5, "view", guard=what, creates=made)

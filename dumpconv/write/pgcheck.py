@@ -26,7 +26,7 @@ from pglast import ast
 from pglast.visitors import Visitor
 
 from dumpconv.base.errors import DumpconvError
-from dumpconv.base.pgsql import SCHEMA
+from dumpconv.base.pgsql import EXTENSION_SCHEMA, SCHEMA
 
 #: The statement kinds dumpconv writes, by the name callers use.
 KINDS: dict[str, type[ast.Node]] = {
@@ -47,6 +47,7 @@ KINDS: dict[str, type[ast.Node]] = {
     "create-extension": ast.CreateExtensionStmt,
     "create-function": ast.CreateFunctionStmt,
     "create-trigger": ast.CreateTrigStmt,
+    "create-schema": ast.CreateSchemaStmt,  # --schema NAME: IF NOT EXISTS, nothing in it
     "insert": ast.InsertStmt,  # --inserts: rows as string literals (_check_insert)
     "drop": ast.DropStmt,  # --drop: DROP … IF EXISTS … CASCADE (_check_drop)
 }
@@ -169,6 +170,11 @@ def check_statement(sql: str, kind: str, *, schemas: Iterable[str] = (SCHEMA,)) 
         _check_insert(stmt, sql)
     if isinstance(stmt, ast.DropStmt):
         _check_drop(stmt, sql, allowed_schemas)
+    if isinstance(stmt, ast.CreateSchemaStmt) and (
+        stmt.schemaname not in allowed_schemas or stmt.schemaElts
+        or stmt.authrole is not None or not stmt.if_not_exists
+    ):  # fmt: skip
+        raise StatementCheckError("creates another schema, or more than the schema", sql)
     if isinstance(stmt, ast.CreateExtensionStmt):
         if stmt.extname not in EXTENSIONS:
             raise StatementCheckError(f"creates the extension {stmt.extname}", sql)
@@ -190,8 +196,8 @@ def _check_names(stmt: ast.Node, sql: str, allowed_schemas: set[str]) -> None:
     for type_name in seen.types:
         where = type_name[:-1]
         in_catalog = where in ((), ("pg_catalog",))
-        # An extension's type lives in the target schema (public.citext).
-        extension = type_name[-1] in EXTENSIONS and len(where) == 1 and where[0] in allowed_schemas
+        # An extension's type lives where dumpconv creates extensions (public.citext).
+        extension = type_name[-1] in EXTENSIONS and where == (EXTENSION_SCHEMA,)
         trigger = type_name == ("trigger",) and isinstance(stmt, ast.CreateFunctionStmt)
         if trigger:
             continue

@@ -9,9 +9,11 @@ from collections.abc import Iterable
 from typing import BinaryIO
 
 from dumpconv.base.pgsql import (
+    EXTENSION_SCHEMA,
     SCHEMA,
     comment_text,
     dollar_quote,
+    ident_text,
     name_text,
     qualified,
     quote_ident,
@@ -178,13 +180,13 @@ class Writer:
         self.blank()
 
     def extension(self, name: str) -> None:
-        """An extension the script's types need, in the target schema (as pg_dump writes
-        it); citext is trusted (PostgreSQL 13+): a database owner may create it."""
+        """An extension the script's types need, in public whatever --schema is (its types
+        are public.citext); citext is trusted (PG 13+): a database owner may create it."""
         self.statement(
             f"CREATE EXTENSION IF NOT EXISTS {quote_ident(name)} WITH SCHEMA "
-            f"{quote_ident(self.schema)};",
-            "create-extension",
-        )
+            f"{quote_ident(EXTENSION_SCHEMA)};",
+            "create-extension", schemas=(EXTENSION_SCHEMA,),
+        )  # fmt: skip
         self.blank()
 
     def drop(self, what: str, name: str) -> None:
@@ -285,12 +287,13 @@ def _move_rows(schema: str, name: str, width: int, temp: str, at_least: int) -> 
     else regardless of case), casting each value to its column's type, then moves the
     table's sequences past the data and past ``at_least``."""
     want = quote_literal(name)
+    namespace = quote_literal(ident_text(schema))  # regnamespace reads it as a name
     body = (
         "\nDECLARE\n    target regclass;\n    names text;\n    casts text;\n"
         "    n int;\n    seq record;\n    top bigint;\nBEGIN\n"
         "    SELECT c.oid INTO target FROM pg_catalog.pg_class c\n"
         "        WHERE c.relkind IN ('r', 'p')\n"
-        f"        AND c.relnamespace = {quote_literal(schema)}::pg_catalog.regnamespace\n"
+        f"        AND c.relnamespace = {namespace}::pg_catalog.regnamespace\n"
         f"        AND (c.relname = {want} OR lower(c.relname) = lower({want}))\n"
         f"        ORDER BY c.relname = {want} DESC LIMIT 1;\n"
         "    IF target IS NULL THEN\n"

@@ -231,7 +231,7 @@ def test_any_text_translates_to_a_checked_statement_or_is_left_out(expr: str) ->
 
 def test_quoting_functions_never_emit_control_characters() -> None:
     assert quote_ident("a\nb") == 'U&"a\\000Ab"'
-    assert qualified("x\r") == 'public.U&"x\\000D"'
+    assert qualified("x\r", "public") == 'public.U&"x\\000D"'
     assert quote_literal("a\nb") == "E'a\\x0Ab'"
     with pytest.raises(ValueError, match="NUL"):
         quote_literal("a\x00b")
