@@ -84,6 +84,14 @@ def main(
     disable_triggers: params.DisableTriggers = False,
     exclude_table_data: params.ExcludeTableData = None,
     full_text: params.FullText = False,
+    inserts: params.Inserts = False,
+    rows_per_insert: params.RowsPerInsert = None,
+    schema_only: params.SchemaOnly = False,
+    data_only: params.DataOnly = False,
+    drop: params.Drop = False,
+    schema: params.Schema = "public",
+    include: params.Include = None,
+    exclude: params.Exclude = None,
     jobs: params.Jobs = None,
     check: params.Check = False,
     quiet: params.Quiet = False,
@@ -121,11 +129,8 @@ def main(
         casts = tuple(parse_cast(c) for c in cast or ())
     except DumpconvError as e:
         raise typer.BadParameter(str(e), param_hint="--cast") from None
-    if (
-        existing_rows is not params.ExistingRows.REPLACE or disable_triggers
-    ) and target_schema is None:
-        raise typer.BadParameter("needs --target-schema", param_hint="--existing-rows, "
-                                 "--disable-triggers")  # fmt: skip
+    if existing_rows is not params.ExistingRows.REPLACE and target_schema is None:
+        raise typer.BadParameter("needs --target-schema", param_hint="--existing-rows")
     try:
         target = read_target(str(target_schema)) if target_schema is not None else None
     except DumpconvError as e:
@@ -150,7 +155,19 @@ def main(
         restrict_key=restrict_key,
         framework=framework,
         jobs=jobs if jobs is not None else default_jobs(),
+        inserts=inserts or rows_per_insert is not None,  # pg_dump: N rows implies --inserts
+        rows_per_insert=rows_per_insert or 1,
+        schema_only=schema_only,
+        data_only=data_only,
+        drop=drop,
+        schema=schema,
+        include=tuple(include or ()),
+        exclude=tuple(exclude or ()),
     )
+    try:
+        options.check_shape()
+    except DumpconvError as e:
+        raise typer.BadParameter(str(e)) from None
     try:
         if restrict_key is not None:
             check_restrict_key(restrict_key)

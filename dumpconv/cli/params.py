@@ -191,3 +191,71 @@ Check = Annotated[
     ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors on stderr.")]
+Inserts = Annotated[
+    bool,
+    typer.Option(
+        "--inserts",
+        help="Write rows as INSERT statements instead of COPY, as pg_dump --inserts (slower "
+        "to load; the database is the same).",
+    ),
+]
+RowsPerInsert = Annotated[
+    int | None,
+    typer.Option(
+        "--rows-per-insert",
+        min=1,
+        help="Rows per INSERT statement (implies --inserts), as pg_dump's option.",
+        metavar="N",
+        show_default=False,
+    ),
+]
+SchemaOnly = Annotated[
+    bool,
+    typer.Option(
+        "--schema-only",
+        help="Write the schema without rows; every row is still read, since the data decides "
+        "the column types.",
+    ),
+]
+DataOnly = Annotated[
+    bool,
+    typer.Option(
+        "--data-only",
+        help="Write only the rows and sequence positions, for the schema a --schema-only run "
+        "of the same dump created.",
+    ),
+]
+Drop = Annotated[
+    bool,
+    typer.Option(
+        "--drop",
+        help="Drop every table, view and trigger function the script creates before creating "
+        "them, as pg_dump --clean --if-exists (the script can be loaded again).",
+    ),
+]
+Schema = Annotated[
+    str,
+    typer.Option(
+        "--schema",
+        help="Create everything in this PostgreSQL schema (created if missing) instead of public.",
+        metavar="NAME",
+    ),
+]
+Include = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--include",
+        help="Convert only the tables whose SQLite name matches this glob (* ? [abc], any "
+        "case), as pg_dump -t. Repeatable.",
+        metavar="GLOB",
+    ),
+]
+Exclude = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        help="Leave out the tables whose SQLite name matches this glob, and what depends on "
+        "them (reported), as pg_dump -T. Repeatable.",
+        metavar="GLOB",
+    ),
+]

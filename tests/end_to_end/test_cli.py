@@ -211,7 +211,11 @@ def test_report_json(runner: CliRunner, tmp_path: Path) -> None:
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert report["input_bytes"] == RAILS.stat().st_size
     assert report["statements"] > 0
-    assert report["tables"]["users"] == {"rows": 5, "skipped": False}
+    users = report["tables"]["users"]
+    assert (users["rows"], users["skipped"], users["pg_name"]) == (5, False, "users")
+    assert users["columns"][0] == {
+        "name": "id", "declared": "integer", "pg_name": "id", "type": "bigint"
+    }  # fmt: skip
     assert report["tables"]["posts"]["rows"] == 6
     assert len(report["tables"]) == 10
     codes = {d["code"] for d in report["diagnostics"]}

@@ -75,7 +75,9 @@ def test_a_lossy_report_validates() -> None:
 
 def test_the_cli_report_validates(tmp_path: Path) -> None:
     target = tmp_path / "report.json"
-    result = CliRunner().invoke(app, ["--check", str(REPO / "fixtures" / "rails.sqlite.sql"), "--report", str(target)])
+    result = CliRunner().invoke(
+        app, ["--check", str(REPO / "fixtures" / "rails.sqlite.sql"), "--report", str(target)]
+    )
     assert result.exit_code == 0, result.stderr
     VALIDATOR.validate(json.loads(target.read_text(encoding="utf-8")))
 
