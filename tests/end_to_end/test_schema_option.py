@@ -14,6 +14,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from psycopg import sql
 
 import dumpconv
@@ -223,6 +225,30 @@ def test_a_data_only_dump_loads_into_the_tables_of_the_schema(
     assert expected.pop("rows of docs")
     assert got == expected
     assert len([k for k in got if k.startswith("rows of")]) >= 10
+
+
+def _valid(name: str) -> bool:
+    try:
+        check_schema(name)
+    except DumpconvError:
+        return False
+    return True
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(min_size=1, max_size=40).filter(_valid))
+def test_every_statement_of_a_script_for_any_schema_name_passes_the_output_check(
+    name: str,
+) -> None:
+    """Tables, keys, indexes, views, triggers and their functions, setval, COPY: each is
+    checked (``pgcheck``) to name only ``name``; a statement that named another schema, or
+    that the name broke, would stop the conversion."""
+    dump = SHARED / "sqlite-3.53.4.dump.sql"
+    source = dump if dump.exists() else REPO / "fixtures" / "django.sqlite.sql"
+    out = io.BytesIO()
+    report = dumpconv.convert(io.BytesIO(source.read_bytes()), out, dumpconv.Options(schema=name))
+    assert not [d for d in report.diagnostics if "output check" in d.message]
+    assert out.getvalue().count(b"\nCREATE SCHEMA IF NOT EXISTS ") == (name != "public")
 
 
 @pytest.mark.parametrize(
