@@ -14,7 +14,6 @@ progress, and ``text_bytes`` of dump text, which the report gives as ``input_byt
 from __future__ import annotations
 
 import bz2
-import gzip
 import lzma
 import os
 import shlex
@@ -24,9 +23,12 @@ from collections.abc import Callable
 from typing import BinaryIO, Protocol, cast
 
 from dumpconv.base.errors import DumpconvError, SplitError
+from dumpconv.read.gunzip import Gunzip
 from dumpconv.read.zstdframes import ZstdFrames
 
 HEAD = 16  # enough for every signature below ("SQLite format 3\0" is the longest)
+HEAD_READ = 1 << 20  # the splitter's buffer
+ZSTD_READ = 1 << 15  # compressed bytes zstd reads at a time (text from one read < HEAD_READ)
 
 COMPRESSIONS = {  # name: (signature, the command that tests a file, its decompressor)
     "gzip": (b"\x1f\x8b", "gzip -t", "gzip -dc"),
@@ -95,9 +97,10 @@ class _Source:
     def read1(self, n: int = -1) -> bytes:
         """What the stream has now (one read of a pipe), without waiting for ``n`` bytes: the
         statements read so far are converted while the producer writes more."""
-        if self.head:
-            data = self.head if n < 0 else self.head[:n]
-            self.head = self.head[len(data) :]
+        head = self.head
+        if head:
+            data = head if n < 0 else head[:n]
+            self.head = head[len(data) :]
             return self._took(data)
         return self._took(self._read(getattr(self.stream, "read1", self.stream.read), n))
 
@@ -171,7 +174,7 @@ class DumpInput:
         raw = cast(BinaryIO, _Short(self._raw))
         self._errors = (OSError, EOFError, zlib.error, lzma.LZMAError)
         if kind == "gzip":
-            return gzip.GzipFile(fileobj=raw, mode="rb")
+            return Gunzip(self._raw.read1)
         if kind == "bzip2":
             return bz2.BZ2File(raw)
         if kind == "xz":
@@ -188,7 +191,8 @@ class DumpInput:
             ) from None
         self._errors = (*self._errors, zstandard.ZstdError)
         self._raw.frames = ZstdFrames()
-        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+        reader = zstandard.ZstdDecompressor().stream_reader
+        return reader(raw, read_size=ZSTD_READ, read_across_frames=True)
 
     def _decoding(self, read: Callable[[], bytes]) -> bytes:
         """``read()``, a decompressor's failure said as one line naming the format."""
@@ -303,10 +307,15 @@ _SUFFIX = {"gzip": "gz", "bzip2": "bz2", "xz": "xz", "zstd": "zst"}
 
 
 def _read_head(stream: _Readable) -> bytes:
-    """The first ``HEAD`` bytes (fewer if the input is shorter), however the reads come."""
+    """What the input has now, at least ``HEAD`` bytes (unless it is shorter): the first
+    buffer the splitter gets. One read1 of a pipe takes what it holds, as the splitter's own
+    first read would (a buffered stream's read of a few bytes would fill its buffer, 8 KiB,
+    and hand on only that next; zstd's reader would hold back what one input read
+    decompresses to beyond the bytes asked)."""
+    read = getattr(stream, "read1", stream.read)
     head = b""
     while len(head) < HEAD:
-        data = stream.read(HEAD - len(head))
+        data = read(HEAD_READ)
         if not data:
             break
         head += data

@@ -364,3 +364,13 @@ def test_zstd_frames_end_where_frames_end(compressor: zstandard.ZstdCompressor) 
         expected.append(expected[-1] + size)
     expected.append(len(stream))
     assert _ends(stream) == expected
+
+
+def test_gzip_padding_is_skipped_and_garbage_after_it_is_corrupt() -> None:
+    """gzip -d skips NUL padding after a member (tape blocks); anything else after a member
+    is not a gzip member."""
+    member = gzip.compress(TEXT[:1000])
+    padded = member + b"\x00" * 700 + gzip.compress(TEXT[1000:]) + b"\x00" * 100
+    assert read_all(open_dump(io.BytesIO(padded)), 1 << 20, short=True) == TEXT
+    with pytest.raises(DumpconvError, match="the gzip data is corrupt"):
+        read_all(open_dump(io.BytesIO(member + b"garbage!")), 1 << 20, short=False)
