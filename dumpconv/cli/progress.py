@@ -1,4 +1,6 @@
-"""Progress on a terminal: how much of the input is read, rows a second, the current table.
+"""Progress on a terminal: the table being read, how much of the input is read (of its size,
+when it is a file; compressed bytes when compressed), rows and rows a second. It fits in 80
+columns (a long table name is cut with an ellipsis).
 
 Drawn on stderr with rich, only when stderr is a terminal and --quiet is not given; it is
 transient (cleared when the conversion ends, whether it succeeds or fails), so the report or
@@ -18,6 +20,7 @@ from rich.progress import (
     TextColumn,
 )
 from rich.progress import Progress as Bars
+from rich.table import Column
 
 from dumpconv.pipeline import Progress
 
@@ -29,29 +32,31 @@ class ProgressDisplay:
     def __init__(self, console: Console) -> None:
         self._bars = Bars(
             # Names come from the input: shown as plain text, never as rich markup.
-            TextColumn("{task.description}", markup=False),
-            BarColumn(),
+            TextColumn(
+                "{task.description}",
+                markup=False,
+                table_column=Column(no_wrap=True, overflow="ellipsis", max_width=24),
+            ),
+            BarColumn(bar_width=12),
             TaskProgressColumn(),
-            DownloadColumn(),
-            TextColumn("{task.fields[rows]}", markup=False),
+            DownloadColumn(table_column=Column(no_wrap=True)),
+            TextColumn("{task.fields[rows]}", markup=False, table_column=Column(no_wrap=True)),
             console=console,
             auto_refresh=False,
             transient=True,
             redirect_stdout=False,  # stdout is the script: never touched
             redirect_stderr=False,
         )
-        self._task = self._bars.add_task("dumpconv", total=None, rows="")
+        self._task = self._bars.add_task("", total=None, rows="")
 
     def __call__(self, p: Progress) -> None:
         rate = p.rows / p.elapsed if p.elapsed > 0 else 0.0
-        compressed = f" ({p.compression})" if p.compression else ""
-        table = f": {p.table}" if p.table else ""
         self._bars.update(
             self._task,
-            description=f"dumpconv{compressed}{table}",
+            description=p.table or "",
             completed=p.input_bytes,
             total=p.input_size,
-            rows=f"{p.rows:,} rows, {rate:,.0f} rows/s, {_clock(p.elapsed)}",
+            rows=f"{p.rows:,} rows {rate:,.0f}/s",
         )
         self._bars.refresh()
 
@@ -60,11 +65,6 @@ class ProgressDisplay:
 
     def stop(self) -> None:
         self._bars.stop()
-
-
-def _clock(seconds: float) -> str:
-    minutes, s = divmod(int(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{s:02d}"
 
 
 @contextlib.contextmanager
