@@ -5,20 +5,23 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, get_args, get_type_hints
+from typing import Annotated, BinaryIO, get_args, get_type_hints
 
 import typer
 
 from dumpconv.base.errors import DumpconvError, Refusals
+from dumpconv.base.report import Report
 from dumpconv.base.safetext import printable
 from dumpconv.base.version import VERSION as __version__
 from dumpconv.cli import config, params
 from dumpconv.cli.files import check_only, run_to
+from dumpconv.cli.progress import progress_display
 from dumpconv.decide.casts import parse_cast
 from dumpconv.pipeline import (
     Options,
     check_framework,
     check_restrict_key,
+    convert,
     default_jobs,
     read_target,
 )
@@ -173,7 +176,14 @@ def main(
             check_restrict_key(restrict_key)
         if report is not None and not report.resolve().parent.is_dir():
             raise DumpconvError(f"cannot write the report {report}: its directory does not exist")
-        result = check_only(input, options) if check else run_to(input, output, options)
+        # Progress only on a terminal (and not while someone types the dump into one).
+        shown = sys.stderr.isatty() and not quiet and not (str(input) == "-" and sys.stdin.isatty())
+        with progress_display(shown) as progress:
+
+            def conversion(src: BinaryIO, out: BinaryIO) -> Report:
+                return convert(src, out, options, progress=progress)
+
+            result = check_only(input, conversion) if check else run_to(input, output, conversion)
     except Refusals as e:
         if check:  # everything that would stop the conversion, after the report
             if e.report is not None and not quiet:

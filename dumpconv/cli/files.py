@@ -7,26 +7,28 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from dumpconv.base.errors import DumpconvError
 from dumpconv.base.report import Report
-from dumpconv.pipeline import Options, convert
+
+# One conversion with its options chosen: dump in, script out (pipeline.convert, bound).
+Conversion = Callable[[BinaryIO, BinaryIO], Report]
 
 
-def check_only(input: Path, options: Options) -> Report:
+def check_only(input: Path, convert: Conversion) -> Report:
     """Convert into nothing: every check runs, the report is printed, no script is kept."""
     with _open_input(input) as src, open(os.devnull, "wb") as out:
-        return convert(src, out, options)
+        return convert(src, out)
 
 
-def run_to(input: Path, output: Path | None, options: Options) -> Report:
+def run_to(input: Path, output: Path | None, convert: Conversion) -> Report:
     with _open_input(input) as src:
         if output is None:
-            return _to_stdout(src, options)
-        return _to_file(src, output, options)
+            return _to_stdout(src, convert)
+        return _to_file(src, output, convert)
 
 
 @contextlib.contextmanager
@@ -40,10 +42,10 @@ def _open_input(path: Path) -> Iterator[BinaryIO]:
         yield f
 
 
-def _to_stdout(src: BinaryIO, options: Options) -> Report:
+def _to_stdout(src: BinaryIO, convert: Conversion) -> Report:
     """Straight to stdout, table by table (psql loads while dumpconv converts)."""
     try:
-        return convert(src, sys.stdout.buffer, options)
+        return convert(src, sys.stdout.buffer)
     finally:
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.buffer.flush()
@@ -58,19 +60,19 @@ def _file_mode(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def _to_file(src: BinaryIO, output: Path, options: Options) -> Report:
+def _to_file(src: BinaryIO, output: Path, convert: Conversion) -> Report:
     target = output.resolve()  # write through a symbolic link, not over it
     if target.exists() and not target.is_file():
         # A device or a pipe (-o /dev/stdout, a FIFO): it cannot be replaced, only written.
         with open(target, "wb") as out:
-            return convert(src, out, options)
+            return convert(src, out)
     directory = target.parent
     if not directory.is_dir():
         raise DumpconvError(f"cannot write {output}: the directory {directory} does not exist")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as tmp:
-            result = convert(src, tmp, options)
+            result = convert(src, tmp)
         os.chmod(tmp_name, _file_mode(target))
         os.replace(tmp_name, target)
     except BaseException:

@@ -175,3 +175,41 @@ def test_without_a_terminal_stderr_holds_only_the_report(dump: Path) -> None:
     assert lines[-1] == "dumpconv: 3 tables, 360000 rows, 0 notes (0 lossy)", lines
     assert "\x1b" not in proc.stderr.decode()
     assert "\r" not in proc.stderr.decode()
+
+
+def _on_a_terminal(args: list[str]) -> tuple[int, bytes]:
+    """Run the CLI with stderr a pseudo-terminal; what it drew there, and its exit status."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dumpconv", *args], stderr=slave, stdout=subprocess.DEVNULL
+    )
+    os.close(slave)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(master)
+    return proc.wait(), drawn
+
+
+def test_a_terminal_shows_progress_then_only_the_report(dump: Path) -> None:
+    code, drawn = _on_a_terminal(["--no-restrict", str(dump), "-o", "/dev/null"])
+    assert code == 0, drawn
+    assert b"%" in drawn  # the share of the file read (the report has none)
+    assert b"/s" in drawn  # rows a second
+    assert b"\x1b[2K" in drawn  # the display is erased before the report
+    assert drawn.rstrip().endswith(b"dumpconv: 3 tables, 360000 rows, 0 notes (0 lossy)")
+
+
+def test_quiet_draws_nothing_on_a_terminal(dump: Path) -> None:
+    code, drawn = _on_a_terminal(["-q", "--no-restrict", str(dump), "-o", "/dev/null"])
+    assert code == 0
+    assert drawn == b""
