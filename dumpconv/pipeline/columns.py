@@ -66,9 +66,14 @@ def decide_columns(
 
 
 def unstorable_text(st: Conversion, state: TableState, reencode: dict[int, Recode],
-                     decisions: dict[str, Decision] | None) -> None:  # fmt: skip
+                     decisions: dict[str, Decision] | None) -> list[str]:  # fmt: skip
     """Apply the policies for text PostgreSQL cannot store (invalid UTF-8, NUL) on the way
-    out, and report every value changed; a bytea column keeps the bytes as they are."""
+    out, and report every value changed; a bytea column keeps the bytes as they are.
+
+    Returns:
+        What changed, per column (``column s: text …``), for the comments above the table.
+    """
+    changed: list[str] = []
     nul = st.options.nul
     for log, step, code, change in (
         (state.bad_utf8, Reencode.FIX_UTF8, "invalid-utf8-replaced",
@@ -85,8 +90,8 @@ def unstorable_text(st: Conversion, state: TableState, reencode: dict[int, Recod
             assert step is not None  # a refused value stopped the conversion
             reencode[c] = combine(reencode.get(c), step)
             values = "1 value" if count == 1 else f"{count} values"
-            st.report.add(
-                code, Severity.LOSSY,
-                f"{state.table.name}.{col.name}: text {change} ({values}: {log.where(c)})",
-                line=log.runs[c][0][0],
-            )  # fmt: skip
+            what = f"text {change} ({values}: {log.where(c)})"
+            st.report.add(code, Severity.LOSSY, f"{state.table.name}.{col.name}: {what}",
+                          line=log.runs[c][0][0])  # fmt: skip
+            changed.append(f"column {col.name}: {what}")
+    return changed

@@ -87,7 +87,11 @@ class Emitter:
             w.extension(extension)
             self._extensions.add(extension)
         table = t.state.table
-        w.section(f"table {table.name} (line {table.line})")
+        renamed = f"SQLite table {table.name}, " if table.name != table.pg else ""
+        w.section(  # as pg_dump names its sections, and where the table comes from
+            f"Name: {table.pg}; Type: TABLE; Schema: {st.schema.namespace} "
+            f"({renamed}input line {table.line})"
+        )
         for note in t.notes:
             w.comment(f"dumpconv: {note}")
         if t.create:

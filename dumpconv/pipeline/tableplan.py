@@ -74,7 +74,7 @@ def plan_table(st: Conversion, plan: Plan, state: TableState) -> TablePlan:
         if how is not None:
             reencode[i] = how
     if shaped is None:
-        unstorable_text(st, state, reencode, decisions)
+        notes += [translate.Note(c, None) for c in unstorable_text(st, state, reencode, decisions)]
     return TablePlan(state, made.create, [str(n) for n in notes], reencode,
                      _setval(state), left_out=shaped is not None)  # fmt: skip
 

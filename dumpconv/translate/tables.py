@@ -35,6 +35,10 @@ def create_table(
     ddl = TableDDL(create="")
     lines: list[str] = []
     name = qualified(table.pg, namespace)
+    mapped = _mapped(table, decisions)
+    if mapped:
+        ddl.notes.append(Note("declared type → PostgreSQL type (the README's Types table):", None))
+        ddl.notes.extend(Note("  " + line, None) for line in _wrapped(mapped, 86))
     for col in table.columns:
         dec = decisions[col.key]
         nocase = case_insensitive(col.collate, dec.pg_type)
@@ -108,3 +112,27 @@ def create_table(
                               Severity.INFO if harmless else Severity.LOSSY))  # fmt: skip
     ddl.create = f"CREATE TABLE {name} (\n" + ",\n".join(lines) + "\n);"
     return ddl
+
+
+def _mapped(table: Table, decisions: dict[str, Decision]) -> list[str]:
+    """The columns whose PostgreSQL type is spelled differently from the declared one by the
+    type mapping alone (a choice the data or a framework made has its own note)."""
+    return [
+        f"{col.name} {col.declared or 'untyped'} → {decisions[col.key].pg_type}"
+        for col in table.columns
+        if not decisions[col.key].reason
+        and col.generated is None
+        and col.declared.lower() != decisions[col.key].pg_type
+    ]
+
+
+def _wrapped(items: list[str], width: int) -> list[str]:
+    """``items`` joined by commas into lines of about ``width`` characters."""
+    lines: list[str] = []
+    for i, item in enumerate(items):
+        piece = item + ("," if i < len(items) - 1 else "")
+        if lines and len(lines[-1]) + 1 + len(piece) <= width:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return lines

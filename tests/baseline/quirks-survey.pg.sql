@@ -28,9 +28,11 @@ SELECT pg_catalog.set_config('search_path', '', false);
 BEGIN;
 
 --
--- table survey (line 3)
+-- Name: survey; Type: TABLE; Schema: public (input line 3)
 --
 
+-- dumpconv: declared type → PostgreSQL type (the README's Types table):
+-- dumpconv:   id INTEGER → bigint, title NVARCHAR(20) → varchar(20)
 -- dumpconv: column opened: text (declared timestamp, kept as text: not valid timestamp values: '2023-05-01 10:00:00.1234567' (line 9), '2023-06-01 00:00:00.0000000' (line 10))
 -- dumpconv: column budget: text (holds integers, reals, texts: text holds them all, numbers as their digits)
 CREATE TABLE public.survey (
@@ -47,9 +49,12 @@ COPY public.survey (id, title, opened, budget) FROM stdin;
 \.
 
 --
--- table respondent (line 12)
+-- Name: respondent; Type: TABLE; Schema: public (input line 12)
 --
 
+-- dumpconv: declared type → PostgreSQL type (the README's Types table):
+-- dumpconv:   id INTEGER → bigint, nickname NVARCHAR(20) → varchar(20),
+-- dumpconv:   household INTEGER NON → bigint, photo_hash BLOB(16) → bytea
 -- dumpconv: column ref: text (declared uuid, kept as text: 'not-a-uuid' (line 27))
 -- dumpconv: column city: text (declared varchar(10) but 2 values are longer: 'Llanfairpwllgwyngyll' (line 26), 'Mönchengladbach' (line 28))
 -- dumpconv: column age: text (declared bigint but holds 3 texts, first 'N/A' (line 26))
@@ -82,9 +87,11 @@ COPY public.respondent (id, ref, nickname, postcode, city, age, household, visit
 \.
 
 --
--- table response (line 33)
+-- Name: response; Type: TABLE; Schema: public (input line 33)
 --
 
+-- dumpconv: declared type → PostgreSQL type (the README's Types table):
+-- dumpconv:   id INTEGER → bigint, survey_id INTEGER → bigint, respondent_id INTEGER → bigint
 -- dumpconv: column score: text (declared double precision but holds 1 texts, first 'N/A' (line 46))
 -- dumpconv: column submitted_at: text (declared timestamp, kept as text: not valid timestamp values: '2023-06-06 25:00:00' (line 55))
 -- dumpconv: column answers: text (declared json, kept as text: not valid JSON: '{q1: yes}' (line 46), '{"score": NaN, "q1": "maybe"}' (line 47))
