@@ -416,6 +416,26 @@ def test_exclude_table_data(target: Path, pg_server: PgServer, pg_db: str, tmp_p
     assert "COPY public.author" in script
 
 
+def test_an_excluded_table_is_neither_emptied_nor_loaded(
+    target: Path, pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    """--exclude with --target-schema (Prisma's recipe: keep the migration history the
+    PostgreSQL migrations wrote): the target's table keeps its rows, the dump's are not
+    loaded, and every other table is replaced as usual."""
+    _db, dump = _sqlite(tmp_path, SOURCE + "CREATE TABLE only_in_postgres (id INTEGER PRIMARY "
+                        "KEY); INSERT INTO only_in_postgres VALUES (5);")  # fmt: skip
+    pg_server.query(pg_db, "INSERT INTO public.only_in_postgres VALUES (1)")
+    out = tmp_path / "data.sql"
+    proc = _dumpconv("--target-schema", str(target), "--exclude", "ONLY_in_*", str(dump),
+                     "-o", str(out))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    statements = [ln for ln in out.read_text().splitlines() if not ln.startswith("--")]
+    assert not [ln for ln in statements if "only_in_postgres" in ln]  # not TRUNCATEd, not loaded
+    assert pg_server.load_sql(pg_db, out).check().warnings == []
+    assert pg_server.query(pg_db, "SELECT id FROM public.only_in_postgres") == [(1,)]
+    assert pg_server.query(pg_db, "SELECT count(*) FROM public.book") == [(2,)]
+
+
 def test_nulls_for_a_not_null_target_column_are_refused(target: Path, tmp_path: Path) -> None:
     _db, dump = _sqlite(
         tmp_path,
