@@ -1,0 +1,143 @@
+"""``dumpconv verify SOURCE [DSN]``: compare what PostgreSQL holds with the source.
+
+The conversion runs again with the options that decide values, and PostgreSQL compares
+each table with the rows the script loads (``dumpconv.verify``). Exit 0 when every table
+matches, 1 when one differs or verify cannot run, 2 for a usage error. psycopg is the
+``verify`` extra: it is imported only here, when the command runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+import typer
+
+from dumpconv.base.errors import DumpconvError
+from dumpconv.base.report import Report
+from dumpconv.base.safetext import printable
+from dumpconv.cli import params
+from dumpconv.cli.files import check_only
+from dumpconv.decide.casts import parse_cast
+from dumpconv.pipeline import Options, check_framework, convert, default_jobs, read_target
+from dumpconv.read.schema import fold
+
+app = typer.Typer(pretty_exceptions_show_locals=False, add_completion=False)
+
+INSTALL = "pip install 'dumpconv[verify]'"
+
+Source = Annotated[
+    Path,
+    typer.Argument(
+        help="What the load was converted from: the dump (compressed or not) or the SQLite "
+        "database; - reads stdin.",
+        allow_dash=True,
+        show_default=False,
+    ),
+]
+Dsn = Annotated[
+    str | None,
+    typer.Argument(
+        help="The PostgreSQL database: a libpq connection string or URI; default: libpq's "
+        "environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE), "
+        "as psql.",
+        show_default=False,
+    ),
+]
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(printable(text) + "\n")
+
+
+@app.command()
+def verify(
+    source: Source,
+    dsn: Dsn = None,
+    allow_incomplete: params.AllowIncomplete = False,
+    invalid_utf8: params.InvalidUtf8Option = params.InvalidUtf8.REPLACE,
+    nul: params.Nul = params.NulPolicy.REPLACE,
+    cast: params.Casts = None,
+    framework: params.Framework = "auto",
+    target_schema: params.TargetSchemaFile = None,
+    exclude_table_data: params.ExcludeTableData = None,
+    full_text: params.FullText = False,
+    schema: params.Schema = "public",
+    include: params.Include = None,
+    exclude: params.Exclude = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only what differs and the summary.")
+    ] = False,
+) -> None:
+    """Check that PostgreSQL holds what SOURCE holds, after psql -f loaded its script.
+
+    Give the options the script was converted with (those that decide values). Compares
+    per table the rows, by count, checksum and then row by row, in a transaction that is
+    rolled back: PostgreSQL is not changed.
+    """
+    if importlib.util.find_spec("psycopg") is None:
+        _say(f"dumpconv: verify needs psycopg: {INSTALL}")
+        raise typer.Exit(1)
+    try:
+        framework = check_framework(framework)
+    except DumpconvError as e:
+        raise typer.BadParameter(str(e), param_hint="--framework") from None
+    try:
+        casts = tuple(parse_cast(c) for c in cast or ())
+    except DumpconvError as e:
+        raise typer.BadParameter(str(e), param_hint="--cast") from None
+    try:
+        target = read_target(str(target_schema)) if target_schema is not None else None
+    except DumpconvError as e:
+        _say(f"dumpconv: error: {e}")
+        raise typer.Exit(1) from None
+    except OSError as e:
+        _say(f"dumpconv: error: --target-schema: {e.strerror or e}: {target_schema}")
+        raise typer.Exit(1) from None
+    options = Options(
+        target=target,
+        full_text=full_text,
+        exclude_data=frozenset(fold(t) for t in exclude_table_data or ()),
+        casts=casts,
+        source="stdin" if str(source) == "-" else str(source),
+        allow_incomplete=allow_incomplete,
+        invalid_utf8=invalid_utf8.value,
+        nul=nul.value,
+        framework=framework,
+        jobs=default_jobs(),
+        schema=schema,
+        include=tuple(include or ()),
+        exclude=tuple(exclude or ()),
+    )
+    _run(source, dsn, options, quiet)
+
+
+def _run(source: Path, dsn: str | None, options: Options, quiet: bool) -> None:
+    from dumpconv import verify as verifying  # psycopg: only when verify runs
+
+    def run(out: BinaryIO) -> Report:
+        # check_only opens SOURCE as the converting command does; the script goes to ``out``.
+        return check_only(source, lambda src, _devnull: convert(src, out, options))
+
+    try:
+        session = verifying.Session(verifying.connect(dsn))
+        verdict = verifying.verify(session, run, options)
+    except DumpconvError as e:
+        _say(f"dumpconv: error: {e}")
+        raise typer.Exit(1) from None
+    except OSError as e:
+        where = f": {e.filename}" if e.filename else ""
+        _say(f"dumpconv: error: {e.strerror or e}{where}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        _say("dumpconv: interrupted; PostgreSQL is not changed")
+        raise typer.Exit(130) from None
+    except Exception as e:  # a bug, or the server gone: one line, not a traceback
+        _say(f"dumpconv: error: verify stopped: {type(e).__name__}: {e}")
+        raise typer.Exit(1) from None
+    for line in verdict.render(quiet=quiet):
+        sys.stdout.write(printable(line) + "\n")
+    if not verdict.ok:
+        raise typer.Exit(1)
