@@ -137,6 +137,26 @@ def test_a_table_postgresql_lacks_fails(loaded: tuple[Path, str], pg_server: PgS
     assert result.exit_code == 1
     assert "table pair: missing in PostgreSQL" in result.stdout.splitlines()
     assert "1 are missing in PostgreSQL (pair)" in result.stdout
+    pg_server.query(dsn, "ALTER TABLE public.book DROP COLUMN price")
+    result = _verify(str(dump), dsn, "--exclude-table-data", "cache", "--quiet")
+    assert result.stdout.splitlines()[:3] == [
+        "table book: cannot be compared",
+        "table book: columns missing in PostgreSQL: price",
+        "table pair: missing in PostgreSQL",
+    ]  # --quiet: only what does not match, and the summary
+
+
+def test_a_source_that_does_not_convert_is_one_line(loaded: tuple[Path, str], tmp_path: Path
+                                                    ) -> None:  # fmt: skip
+    dump, dsn = loaded
+    cut = tmp_path / "cut.sql"
+    cut.write_bytes(dump.read_bytes().replace(b"COMMIT;", b""))
+    result = _verify(str(cut), dsn)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("dumpconv: error: ")
+    assert _verify(str(tmp_path / "nonexistent.sql"), dsn).exit_code == 1
 
 
 def test_options_that_change_values_must_be_given(loaded: tuple[Path, str]) -> None:
