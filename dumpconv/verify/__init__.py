@@ -40,7 +40,7 @@ class TableResult:
 
     def lines(self) -> list[str]:
         head = {
-            "ok": f"OK ({self.rows} rows)",
+            "ok": f"OK ({_rows(self.rows)})",
             "differs": "differs from the source",
             "missing": "missing in PostgreSQL",
             "failed": "cannot be compared",
@@ -66,7 +66,9 @@ class Verdict:
         tail = f"; {skipped} skipped" if skipped else ""
         if self.ok:
             rows = sum(t.rows for t in compared)
-            lines.append(f"dumpconv: verify: all {len(compared)} tables match ({rows} rows){tail}")
+            lines.append(
+                f"dumpconv: verify: all {len(compared)} tables match ({_rows(rows)}){tail}"
+            )
             return lines
         parts = []
         for state, what in (("differs", "differ"), ("missing", "are missing in PostgreSQL"),
@@ -177,6 +179,10 @@ class Checker:
                 continue
             self.session.stage(rel, tuple(rel.columns))
             self._compare(_shown(*where), rel, tuple(rel.columns))
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
 
 
 def _shown(schema: str, table: str) -> str:

@@ -52,7 +52,8 @@ def compare(session: Session, rel: Relation, columns: tuple[str, ...]) -> tuple[
         return counts, []
     lines = []
     if counts.postgres != counts.source:
-        lines.append(f"{counts.postgres} rows in PostgreSQL, {counts.source} from the source")
+        rows = "row" if counts.postgres == 1 else "rows"
+        lines.append(f"{counts.postgres} {rows} in PostgreSQL, {counts.source} from the source")
     key = rel.key if rel.key and set(rel.key) <= set(columns) else ()
     lines += _by_key(session, rel, columns, key) if key else _by_value(session, rel, columns)
     return counts, lines

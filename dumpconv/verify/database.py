@@ -74,7 +74,8 @@ def connect(dsn: str | None) -> Connection:
     try:
         conn = psycopg.connect(dsn or "", autocommit=False)
     except psycopg.Error as e:
-        message = _hide_password(str(e).strip().splitlines()[0] if str(e).strip() else "", dsn)
+        # libpq's message may take several lines (one per host tried): one line here.
+        message = _hide_password(" ".join(str(e).split()) or type(e).__name__, dsn)
         raise DumpconvError(
             f"cannot connect to PostgreSQL: {message}",
             None,

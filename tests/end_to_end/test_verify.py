@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 import dumpconv
 from dumpconv.cli.verify import INSTALL, app
-from tests.end_to_end.test_roundtrip import FIXTURES, _full_dumps
+from tests.end_to_end.test_roundtrip import FIXTURES, SHARED_DUMPS, _full_dumps
 from tests.pgharness import PgServer
 
 pytestmark = pytest.mark.pg
@@ -106,7 +106,7 @@ def test_a_missing_and_an_extra_row(loaded: tuple[Path, str], pg_server: PgServe
     assert "table book: row id=9 is missing" in lines
     assert "table book: row id=10 is extra (not in the source)" in lines
     assert "table pair: row a=1, b='y': note is NULL in PostgreSQL, 'two' from the source" in lines
-    assert "table empty: 1 rows in PostgreSQL, 0 from the source" in lines
+    assert "table empty: 1 row in PostgreSQL, 0 from the source" in lines
     assert "table empty: row id=1 is extra (not in the source)" in lines
 
 
@@ -313,3 +313,22 @@ def test_the_python_api(loaded: tuple[Path, str]) -> None:
         )  # fmt: skip
     assert verdict.ok
     assert [t.name for t in verdict.tables] == ["book", "tag", "pair", "empty", "cache"]
+
+
+def test_a_load_from_a_dump_cut_at_nul_differs_from_the_database_file(
+    pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    """sqlite3 .dump cuts every text at its first NUL: verified against the database file
+    itself (read directly), the two values it cut are named."""
+    pytest.importorskip("dumpconv.read.database", reason="the SQLite database reader")
+    dump = SHARED_DUMPS / "sqlite-3.53.4.dump.sql"
+    _load(pg_server, pg_db, dump, tmp_path)
+    result = _verify(str(SHARED_DUMPS / "sample.db"), pg_db)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stdout.splitlines() if ": OK (" not in line]
+    assert lines == [
+        "table strings: differs from the source",
+        "table strings: row id=32: s is 'a' in PostgreSQL, 'a\ufffdb' from the source",
+        "table strings: row id=35: s is 'abc' in PostgreSQL, 'abc\ufffd\ufffd' from the source",
+        "dumpconv: verify: of 22 tables, 1 differ (strings)",
+    ]
