@@ -87,14 +87,13 @@ def _by_key(session: Session, rel: Relation, columns: tuple[str, ...], key: tupl
     query = template.format(_only(key, rel, columns), on, order, sql.Literal(SHOWN + 1))
     rows = session.execute(query)
     width = len(key) + len(columns)
-    keys = [_text(k) for k in key]
     lines = []
     for row in rows[:SHOWN]:
         in_pg, in_src = row[:width], row[width:]
         there = in_pg if in_pg[0] is not None else in_src
         named = ", ".join(
-            f"{k}={_shown(there[len(key) + columns.index(k)], rel.columns.get(k, False))}"
-            for k in keys
+            f"{_text(k)}={_shown(there[len(key) + columns.index(k)], rel.columns.get(k, False))}"
+            for k in key
         )
         if in_pg[0] is None:
             lines.append(f"row {named} is missing")
@@ -127,7 +126,7 @@ def _by_value(session: Session, rel: Relation, columns: tuple[str, ...]) -> list
             )
             lines.append(f"row ({shown}) {what}")
         if len(rows) > SHOWN:
-            lines.append(f"(the first {SHOWN} rows that {what} are shown)")
+            lines.append(f"(the first {SHOWN} such rows are shown)")
     return lines
 
 

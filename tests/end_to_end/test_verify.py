@@ -332,3 +332,36 @@ def test_a_load_from_a_dump_cut_at_nul_differs_from_the_database_file(
         "table strings: row id=35: s is 'abc' in PostgreSQL, 'abc\ufffd\ufffd' from the source",
         "dumpconv: verify: of 22 tables, 1 differ (strings)",
     ]
+
+
+def test_a_full_text_load(pg_server: PgServer, pg_db: str, tmp_path: Path) -> None:
+    """--full-text: the FTS table's rows are compared; its tsvector column is PostgreSQL's."""
+    fts = "CREATE VIRTUAL TABLE doc USING fts5(title, body);"
+    dump = _dump(tmp_path, fts + "INSERT INTO doc VALUES ('one', 'a text'), ('two', 'it''s');")
+    _load(pg_server, pg_db, dump, tmp_path, "--full-text")
+    result = _verify(str(dump), pg_db, "--full-text")
+    assert result.exit_code == 0, result.output
+    assert "table doc: OK (2 rows)" in result.stdout.splitlines()
+
+
+def test_quoted_names_long_values_and_many_differences(
+    pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    rows = ", ".join(f"({i}, 'v{i}')" for i in range(1, 13))
+    dump = _dump(tmp_path, 'CREATE TABLE "Odd %s" ("Key Id" INTEGER PRIMARY KEY, v TEXT);'
+                 f'INSERT INTO "Odd %s" VALUES {rows};')  # fmt: skip
+    _load(pg_server, pg_db, dump, tmp_path)
+    pg_server.query(pg_db, "UPDATE public.\"Odd %s\" SET v = repeat('x', 100) || v")
+    result = _verify(str(dump), pg_db)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    long = "'" + "x" * 59 + "…'"
+    assert (
+        lines[1]
+        == f"table Odd %s: row \"Key Id\"=1: v is {long} in PostgreSQL, 'v1' from the source"
+    )
+    assert (
+        lines[10]
+        == f"table Odd %s: row \"Key Id\"=10: v is {long} in PostgreSQL, 'v10' from the source"
+    )
+    assert lines[11] == "table Odd %s: (the first 10 differing rows are shown)"
