@@ -11,14 +11,14 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated, BinaryIO, get_args, get_type_hints
 
 import typer
 
 from dumpconv.base.errors import DumpconvError
 from dumpconv.base.report import Report
 from dumpconv.base.safetext import printable
-from dumpconv.cli import params
+from dumpconv.cli import config, params
 from dumpconv.cli.files import check_only
 from dumpconv.decide.casts import parse_cast
 from dumpconv.pipeline import Options, check_framework, convert, default_jobs, read_target
@@ -33,6 +33,7 @@ Source = Annotated[
     typer.Argument(
         help="What the load was converted from: the dump (compressed or not) or the SQLite "
         "database; - reads stdin.",
+        metavar="SOURCE",
         allow_dash=True,
         show_default=False,
     ),
@@ -43,6 +44,7 @@ Dsn = Annotated[
         help="The PostgreSQL database: a libpq connection string or URI; default: libpq's "
         "environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE), "
         "as psql.",
+        metavar="DSN",
         show_default=False,
     ),
 ]
@@ -50,6 +52,35 @@ Dsn = Annotated[
 
 def _say(text: str) -> None:
     sys.stderr.write(printable(text) + "\n")
+
+
+def _settings(ctx: typer.Context, value: Path | None) -> Path | None:
+    """Eager: the settings the converting command reads (``--config``, else
+    ``[tool.dumpconv]`` of the nearest pyproject.toml) become the defaults of the options
+    verify shares with it, so that it converts as the load's script was converted."""
+    from dumpconv.cli import app as converting  # its options: what a file may set
+    from dumpconv.cli import main
+
+    hints = get_type_hints(main)
+    known = {
+        p.name: config.Setting(
+            p.name,
+            multiple=getattr(p, "multiple", False),
+            flag=getattr(p, "is_flag", False),
+            path=Path in (get_args(hints.get(p.name)) or (hints.get(p.name),)),
+        )
+        for p in typer.main.get_command(converting).params
+        if p.name is not None
+    }
+    try:
+        found = config.load(value, Path.cwd(), known)
+    except DumpconvError as e:
+        raise typer.BadParameter(str(e), param_hint="--config") from None
+    if found is not None:
+        mine = {p.name for p in ctx.command.params}
+        shared = {k: v for k, v in found.values.items() if k in mine}
+        ctx.default_map = {**(ctx.default_map or {}), **shared}
+    return value
 
 
 @app.command()
@@ -70,12 +101,24 @@ def verify(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only what differs and the summary.")
     ] = False,
+    settings: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Read the conversion's settings from this TOML file, as dumpconv does; "
+            "default: [tool.dumpconv] of the nearest pyproject.toml. The command line wins.",
+            callback=_settings,
+            is_eager=True,
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check that PostgreSQL holds what SOURCE holds, after psql -f loaded its script.
 
-    Give the options the script was converted with (those that decide values). Compares
-    per table the rows, by count, checksum and then row by row, in a transaction that is
-    rolled back: PostgreSQL is not changed.
+    Give the options the script was converted with (those that decide values).
+
+    Each table is compared by count, checksum, then row by row; PostgreSQL is not changed.
     """
     if importlib.util.find_spec("psycopg") is None:
         _say(f"dumpconv: verify needs psycopg: {INSTALL}")

@@ -210,8 +210,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 
 def test_without_psycopg_one_line_names_the_extra(tmp_path: Path) -> None:
     code = (
-        "import sys; sys.modules['psycopg'] = None\n"
-        "import importlib.util; importlib.util.find_spec = lambda name, *a: None\n"
+        "import sys; sys.modules['psycopg'] = None  # as if it were not installed\n"
         "from dumpconv.cli.verify import app; app(prog_name='dumpconv verify')"
     )
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.sql")],
@@ -365,3 +364,21 @@ def test_quoted_names_long_values_and_many_differences(
         == f"table Odd %s: row \"Key Id\"=10: v is {long} in PostgreSQL, 'v10' from the source"
     )
     assert lines[11] == "table Odd %s: (the first 10 differing rows are shown)"
+
+
+def test_the_settings_the_conversion_read_apply(
+    loaded: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """[tool.dumpconv] of the nearest pyproject.toml, as for the conversion: its settings
+    for options verify has apply (the others, such as strict, are not errors)."""
+    dump, dsn = loaded
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.dumpconv]\nexclude-table-data = ["cache"]\nstrict = true\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert _verify(str(dump), dsn).exit_code == 0
+    other = tmp_path / "other.toml"
+    other.write_text("nonsense = 1\n", encoding="utf-8")
+    result = _verify(str(dump), dsn, "--config", str(other))
+    assert result.exit_code == 2
+    assert "unknown setting 'nonsense'" in result.output
