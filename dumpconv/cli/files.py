@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from typing import BinaryIO
 
 from dumpconv.base.errors import DumpconvError
 from dumpconv.base.report import Report
+from dumpconv.read.database import is_database, open_database
 
 # One conversion with its options chosen: dump in, script out (pipeline.convert, bound).
 Conversion = Callable[[BinaryIO, BinaryIO], Report]
@@ -32,14 +34,24 @@ def run_to(input: Path, output: Path | None, convert: Conversion) -> Report:
 
 
 @contextlib.contextmanager
-def _open_input(path: Path) -> Iterator[BinaryIO]:
+def _open_input(path: Path, immutable: bool = False) -> Iterator[BinaryIO]:
+    """The dump, or a SQLite database file (found by its header, not its name) read as the
+    dump text sqlite3 .dump writes of it (read.database); ``immutable`` is --immutable."""
     if str(path) == "-":
         if sys.stdin.isatty():
             sys.stderr.write("dumpconv: reading the dump from stdin (Ctrl-D to end)...\n")
         yield sys.stdin.buffer
         return
     with open(path, "rb") as f:
-        yield f
+        # A regular file only: the first bytes of a pipe would be lost.
+        regular = stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+        if not regular or not is_database(f.read(16)):
+            if regular:
+                f.seek(0)
+            yield f
+            return
+    with open_database(path, immutable) as db:
+        yield db
 
 
 def _to_stdout(src: BinaryIO, convert: Conversion) -> Report:

@@ -121,6 +121,8 @@ def convert(
             intake.rows.drain()
             conv.report.input_bytes = reader.text_bytes
             intake.check_complete()
+            if not reader.keeps_nul:
+                intake.note_cut_nul()
             intake.complete_tables()
             if conv.data_only or options.target is not None:
                 write_script(conv, writer, planner.plan_buffered(), key)

@@ -3,9 +3,11 @@
 :func:`open_dump` looks at the first bytes (put back, so a pipe loses nothing) and returns
 the dump's text as a stream the splitter reads: gzip, bzip2, xz and zstd are found by their
 content, not by a file name (stdin has none), and decompressed as they are read, a buffer at
-a time. A SQLite database file, a pg_dump archive or a zip file is refused with the command
-that makes a dump of it; other binary input meets :func:`refuse_nul` (the splitter calls it
-on every buffer). These are the only checks of what kind of file the input is.
+a time. A SQLite database file is read by ``read.database`` from its file name (not a
+stream: SQLite opens the file itself), so given as a stream it is refused with the command
+that reads it; a pg_dump archive or a zip file is refused with the command that makes a dump
+of it; other binary input meets :func:`refuse_nul` (the splitter calls it on every buffer).
+These are the only checks of what kind of file the input is.
 
 The stream counts both sides: ``input_bytes`` of the input as given (compressed), for
 progress, and ``text_bytes`` of dump text, which the report gives as ``input_bytes``.
@@ -23,6 +25,7 @@ from collections.abc import Callable
 from typing import BinaryIO, Protocol, cast
 
 from dumpconv.base.errors import DumpconvError, SplitError
+from dumpconv.read.database import DatabaseText, is_database
 from dumpconv.read.gunzip import Gunzip
 from dumpconv.read.zstdframes import ZstdFrames
 
@@ -37,7 +40,6 @@ COMPRESSIONS = {  # name: (signature, the command that tests a file, its decompr
     "zstd": (b"\x28\xb5\x2f\xfd", "zstd -t", "zstd -dc"),
 }
 
-_SQLITE = b"SQLite format 3\x00"
 _ZIP = b"PK\x03\x04"
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
 
@@ -137,10 +139,13 @@ class DumpInput:
         size: the input's size when it is a regular file (what progress compares
             ``input_bytes`` with), else None.
         compression: "gzip", "bzip2", "xz", "zstd", or None.
+        keeps_nul: the text is a database's, read by ``read.database``: its text values
+            keep their NUL bytes (``.dump`` cuts them).
     """
 
     def __init__(self, stream: _Readable, name: str) -> None:
         self.name = name
+        self.keeps_nul = isinstance(stream, DatabaseText)
         self.size = _regular_size(stream)
         head = _read_head(stream)
         refuse_wrong_file(head, name)
@@ -248,12 +253,20 @@ def refuse_wrong_file(head: bytes, name: str, compression: str | None = None) ->
         unpack = f"{_decompress_command(name, compression)} > app.db, then "
     else:
         unpack = ""
-    if head.startswith(_SQLITE):
-        db = "app.db" if unpack else _quoted(name, "app.db")
+    if is_database(head) and unpack:
         raise DumpconvError(
             f"{label} is a SQLite database file, not a dump",
             None,
-            f"run `{unpack}sqlite3 {db} .dump | dumpconv`",
+            f"run `{unpack}sqlite3 app.db .dump | dumpconv`",
+        )
+    if is_database(head):
+        path = "app.db" if _is_stdin(name) else name
+        raise DumpconvError(
+            f"{label} is a SQLite database file, which dumpconv reads by its file name, not "
+            "from standard input or a stream",
+            None,
+            f"run `dumpconv {_quoted(name, 'app.db')}`; from Python, "
+            f"convert(open_database({path!r}), out)",
         )
     if is_pg_archive(head):
         raise DumpconvError(

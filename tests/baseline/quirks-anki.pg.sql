@@ -233,4 +233,5 @@ COMMIT;
 \unrestrict 0123456789abcdef0123456789abcdef
 -- report:
 warning: line 20: notes.sfld: declared integer, text: declared bigint but holds 4 texts, first 'What is the capital of Iceland?' (line 34) [type-widened]
-dumpconv: 5 tables, 38 rows, 1 notes (0 lossy)
+info: sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show which values were cut [dump-cuts-nul] (to keep every byte, convert the database file itself: dumpconv app.db)
+dumpconv: 5 tables, 38 rows, 2 notes (0 lossy)

@@ -306,4 +306,5 @@ COMMIT;
 warning: line 40: moz_inputhistory.use_count: declared INTEGER, double precision: declared bigint but holds reals [type-widened]
 warning: line 61: moz_meta.value: declared without a type, text: holds integers, reals, texts: text holds them all, numbers as their digits [type-widened]
 info: line 61: moz_meta: SQLite clause dropped: WITHOUT ROWID [definition-changed]
-dumpconv: 6 tables, 60 rows, 3 notes (0 lossy)
+info: sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show which values were cut [dump-cuts-nul] (to keep every byte, convert the database file itself: dumpconv app.db)
+dumpconv: 6 tables, 60 rows, 4 notes (0 lossy)

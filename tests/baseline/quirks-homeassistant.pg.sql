@@ -487,4 +487,5 @@ warning: line 143: states.last_updated: declared CHAR(0), text: CHAR(0) has a le
 warning: line 143: states.context_id: declared CHAR(0), text: CHAR(0) has a length PostgreSQL does not accept; text holds every value [type-widened]
 warning: line 143: states.context_user_id: declared CHAR(0), text: CHAR(0) has a length PostgreSQL does not accept; text holds every value [type-widened]
 warning: line 143: states.context_parent_id: declared CHAR(0), text: CHAR(0) has a length PostgreSQL does not accept; text holds every value [type-widened]
-dumpconv: 10 tables, 90 rows, 7 notes (0 lossy)
+info: sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show which values were cut [dump-cuts-nul] (to keep every byte, convert the database file itself: dumpconv app.db)
+dumpconv: 10 tables, 90 rows, 8 notes (0 lossy)

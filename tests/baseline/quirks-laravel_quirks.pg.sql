@@ -299,4 +299,5 @@ warning: line 36: posts.published_at: declared datetime, text: declared timestam
 warning: line 36: posts.created_at: declared timestamp, text: declared timestamp, kept as text: not valid timestamp values: '0000-00-00 00:00:00' (line 53) [type-widened]
 warning: line 36: posts.updated_at: declared timestamp, text: declared timestamp, kept as text: not valid timestamp values: '0000-00-00 00:00:00' (line 53) [type-widened]
 warning: line 56: products.created_at: declared timestamp, text: declared timestamp, kept as text: not valid timestamp values: '0000-00-00 00:00:00' (line 73) [type-widened]
-dumpconv: 8 tables, 38 rows, 9 notes (0 lossy)
+info: sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show which values were cut [dump-cuts-nul] (to keep every byte, convert the database file itself: dumpconv app.db)
+dumpconv: 8 tables, 38 rows, 10 notes (0 lossy)

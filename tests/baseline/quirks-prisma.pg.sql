@@ -279,4 +279,5 @@ info: line 56: Profile.createdAt: declared DATETIME, timestamp: Prisma: DateTime
 info: line 70: Post.publishedAt: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
 info: line 70: Post.createdAt: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
 info: line 70: Post.updatedAt: declared DATETIME, timestamp: Prisma: DateTime is timestamp(3) on PostgreSQL; Prisma Client writes it on SQLite as milliseconds since 1970 (UTC), other SQL as text [cast-applied]
-dumpconv: 6 tables, 35 rows, 11 notes (0 lossy)
+info: sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show which values were cut [dump-cuts-nul] (to keep every byte, convert the database file itself: dumpconv app.db)
+dumpconv: 6 tables, 35 rows, 12 notes (0 lossy)

@@ -188,4 +188,5 @@ warning: line 33: response.answers: declared JSON, text: declared json, kept as 
 warning: line 33: response.extra: declared without a type, bytea: holds integers, reals, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
 warning: line 33: response.amount: declared NUMERIC(5,2), numeric: declared numeric(5,2) but holds values it would round: '123.456' (line 45) [type-widened]
 warning: line 33: response.tip: declared MONEYISH, text: holds integers, reals, texts: text holds them all, numbers as their digits [type-widened]
-dumpconv: 3 tables, 23 rows, 14 notes (0 lossy)
+info: sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show which values were cut [dump-cuts-nul] (to keep every byte, convert the database file itself: dumpconv app.db)
+dumpconv: 3 tables, 23 rows, 15 notes (0 lossy)

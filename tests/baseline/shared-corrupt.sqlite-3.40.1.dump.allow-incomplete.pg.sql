@@ -371,4 +371,5 @@ COMMIT;
 -- report:
 lossy: line 31: the dump reports an error from sqlite3 (CORRUPTION ERROR): rows the dump could not read are missing (--allow-incomplete) [dump-incomplete]
 lossy: line 295: the dump ends in ROLLBACK: sqlite3 hit errors while dumping: rows the dump could not read are missing (--allow-incomplete) [dump-incomplete]
-dumpconv: 2 tables, 289 rows, 2 notes (2 lossy)
+info: sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show which values were cut [dump-cuts-nul] (to keep every byte, convert the database file itself: dumpconv app.db)
+dumpconv: 2 tables, 289 rows, 3 notes (2 lossy)

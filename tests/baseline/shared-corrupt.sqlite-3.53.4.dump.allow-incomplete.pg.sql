@@ -109,4 +109,5 @@ COMMIT;
 
 \unrestrict 0123456789abcdef0123456789abcdef
 -- report:
-dumpconv: 2 tables, 32 rows, 0 notes (0 lossy)
+info: sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show which values were cut [dump-cuts-nul] (to keep every byte, convert the database file itself: dumpconv app.db)
+dumpconv: 2 tables, 32 rows, 1 notes (0 lossy)

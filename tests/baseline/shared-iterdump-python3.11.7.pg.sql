@@ -726,4 +726,5 @@ info: line 177: strict_t: SQLite clause dropped: STRICT [definition-changed]
 lossy: line 232: strings.s: text is not valid UTF-8; invalid bytes replaced by U+FFFD (2 values: input lines 232-233) [invalid-utf8-replaced]
 warning: line 236: table with space.a: declared without a type, text: holds integers, texts: text holds them all, numbers as their digits [type-widened]
 warning: line 236: table with space.b: declared without a type, bytea: holds reals, texts, blobs: blobs need bytea, the other values are stored as the bytes of their text [type-widened]
-dumpconv: 22 tables, 118 rows, 22 notes (3 lossy)
+info: sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show which values were cut [dump-cuts-nul] (to keep every byte, convert the database file itself: dumpconv app.db)
+dumpconv: 22 tables, 118 rows, 23 notes (3 lossy)

@@ -1253,6 +1253,7 @@ COMMIT;
 -- report:
 warning: line 2: the dump has rows but no CREATE TABLE (sqlite3 .dump --data-only): the output loads rows into tables that must already exist in PostgreSQL, with these columns in this order [data-only]
 warning: a --data-only dump has no COMMIT, so a dump cut at a line end cannot be told from a complete one: check that the file is whole [data-only]
+info: sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show which values were cut [dump-cuts-nul] (to keep every byte, convert the database file itself: dumpconv app.db)
 lossy: line 58: strings.column3: text is not valid UTF-8; invalid bytes replaced by U+FFFD (2 values: input lines 58-59) [invalid-utf8-replaced]
 lossy: line 118: rows of docs skipped: docs looks like a fts5 virtual table [virtual-table-skipped]
 lossy: line 120: rows of docs_data skipped: storage of the fts5 table docs [virtual-table-skipped]
@@ -1263,4 +1264,4 @@ lossy: line 128: rows of docs_config skipped: storage of the fts5 table docs [vi
 lossy: line 129: rows of geo skipped: geo looks like a rtree virtual table [virtual-table-skipped]
 lossy: line 131: rows of geo_rowid skipped: storage of the rtree table geo [virtual-table-skipped]
 lossy: line 133: rows of geo_node skipped: storage of the rtree table geo [virtual-table-skipped]
-dumpconv: 29 tables, 132 rows, 12 notes (10 lossy)
+dumpconv: 29 tables, 132 rows, 13 notes (10 lossy)

@@ -726,4 +726,5 @@ lossy: line 200: virtual table geo has no PostgreSQL equivalent; skipped with it
 warning: line 201: table geo_rowid is internal storage of virtual table geo; skipped [virtual-table-skipped]
 warning: line 204: table geo_node is internal storage of virtual table geo; skipped [virtual-table-skipped]
 warning: line 206: table geo_parent is internal storage of virtual table geo; skipped [virtual-table-skipped]
-dumpconv: 22 tables, 118 rows, 22 notes (3 lossy)
+info: sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show which values were cut [dump-cuts-nul] (to keep every byte, convert the database file itself: dumpconv app.db)
+dumpconv: 22 tables, 118 rows, 23 notes (3 lossy)

@@ -23,7 +23,7 @@ def test_a_faithful_dump_passes_with_a_line_per_table() -> None:
     err = proc.stderr.decode()
     assert "table users: 5 rows; id integer → bigint, email varchar → text," in err
     assert "admin boolean," in err  # declared as it is chosen: shown once
-    assert err.rstrip().endswith("dumpconv: 10 tables, 47 rows, 4 notes (0 lossy)")
+    assert err.rstrip().endswith("dumpconv: 10 tables, 47 rows, 5 notes (0 lossy)")
 
 
 def test_a_lossy_dump_fails_the_check_and_writes_nothing() -> None:

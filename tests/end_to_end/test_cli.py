@@ -251,7 +251,8 @@ def test_invalid_utf8_is_converted_and_reported(runner: CliRunner, tmp_path: Pat
     assert "[invalid-utf8-replaced]" in result.stderr
     diags = json.loads(report_path.read_text(encoding="utf-8"))["diagnostics"]
     assert [(d["code"], d["severity"], d["line"]) for d in diags] == [
-        ("invalid-utf8-replaced", "lossy", 5)
+        ("invalid-utf8-replaced", "lossy", 5),
+        ("dump-cuts-nul", "info", None),
     ]
 
 

@@ -26,11 +26,11 @@ from typing import Any
 
 import pytest
 import zstandard
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dumpconv.base.errors import DumpconvError, SplitError
-from dumpconv.read.inputs import COMPRESSIONS, DumpInput, open_dump
+from dumpconv.read.inputs import COMPRESSIONS, HEAD, DumpInput, open_dump, refuse_wrong_file
 from dumpconv.read.splitter import iter_units
 from dumpconv.read.zstdframes import ZstdFrames
 
@@ -109,6 +109,10 @@ def test_concatenated_members_read_as_one(fmt: str) -> None:
 def test_any_text_in_any_members_read_in_any_sizes(
     fmt: str, text: bytes, cuts: list[int], sizes: list[int]
 ) -> None:
+    try:  # text that starts like a known kind of file is refused (tested below)
+        refuse_wrong_file(text[:HEAD], "-", fmt)
+    except DumpconvError:
+        assume(False)
     bounds = [0, *sorted(c for c in cuts if c <= len(text)), len(text)]
     packed = b"".join(COMPRESS[fmt](text[a:b]) for a, b in itertools.pairwise(bounds))
     source = open_dump(io.BytesIO(packed))
@@ -236,14 +240,19 @@ def _refusal(data: bytes, name: str) -> str:
     return message
 
 
-def test_a_sqlite_database_gets_the_dump_command_with_its_name(tmp_path: Path) -> None:
+def test_a_sqlite_database_as_a_stream_is_told_to_be_given_by_its_name(tmp_path: Path) -> None:
+    """SQLite opens a database itself: from stdin or a stream it cannot be read."""
     path = _database(tmp_path)
     data = path.read_bytes()
     assert _refusal(data, str(path)) == (
-        f"{path} is a SQLite database file, not a dump (run `sqlite3 '{path}' .dump | dumpconv`)"
+        f"{path} is a SQLite database file, which dumpconv reads by its file name, not from "
+        f"standard input or a stream (run `dumpconv '{path}'`; from Python, "
+        f"convert(open_database('{path}'), out))"
     )
     assert _refusal(data, "stdin") == (
-        "the input is a SQLite database file, not a dump (run `sqlite3 app.db .dump | dumpconv`)"
+        "the input is a SQLite database file, which dumpconv reads by its file name, not from "
+        "standard input or a stream (run `dumpconv app.db`; from Python, "
+        "convert(open_database('app.db'), out))"
     )
 
 
