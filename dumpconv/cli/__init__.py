@@ -5,34 +5,22 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, BinaryIO, get_args, get_type_hints
+from typing import Annotated, BinaryIO
 
 import typer
 
 from dumpconv.base.errors import DumpconvError, Refusals
 from dumpconv.base.report import Report
-from dumpconv.base.safetext import printable
 from dumpconv.base.version import VERSION as __version__
-from dumpconv.cli import config, params
+from dumpconv.cli import build, params
 from dumpconv.cli.files import check_only, run_to
 from dumpconv.cli.progress import progress_display
-from dumpconv.decide.casts import parse_cast
-from dumpconv.pipeline import (
-    Options,
-    check_framework,
-    check_restrict_key,
-    convert,
-    default_jobs,
-    read_target,
-)
-from dumpconv.read.schema import fold
+from dumpconv.pipeline import check_restrict_key, convert, default_jobs
 
 app = typer.Typer(pretty_exceptions_show_locals=False)
 
 
-def _say(text: str) -> None:
-    """One message on stderr, every control character from the input or a library escaped."""
-    sys.stderr.write(printable(text) + "\n")
+_say = build.say
 
 
 def _version(value: bool) -> None:
@@ -47,24 +35,7 @@ def _version(value: bool) -> None:
 def _settings(ctx: typer.Context, value: Path | None) -> Path | None:
     """Eager: the settings file's values become the other options' defaults (config.py),
     so that what the command line gives wins."""
-    hints = get_type_hints(main)
-    known = {
-        p.name: config.Setting(
-            p.name,
-            multiple=getattr(p, "multiple", False),
-            flag=getattr(p, "is_flag", False),
-            path=Path in (get_args(hints.get(p.name)) or (hints.get(p.name),)),
-        )
-        for p in ctx.command.params
-        if p.name is not None
-    }
-    try:
-        found = config.load(value, Path.cwd(), known)
-    except DumpconvError as e:
-        raise typer.BadParameter(str(e), param_hint="--config") from None
-    if found is not None:
-        ctx.default_map = {**(ctx.default_map or {}), **found.values}
-        ctx.meta["dumpconv.settings"] = found.source
+    build.apply_settings(ctx, value, main, app)
     return value
 
 
@@ -103,7 +74,7 @@ def main(
         typer.Option(
             "--config",
             help="Read settings from this TOML file (the long options without dashes: "
-            "strict = true, cast = [...]); default: [tool.dumpconv] of the nearest "
+            "strict = true, cast = [...]); default: \\[tool.dumpconv] of the nearest "
             "pyproject.toml. The command line wins.",
             callback=_settings,
             is_eager=True,
@@ -113,7 +84,9 @@ def main(
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, metavar="", help="Show the version."
+        ),
     ] = False,
 ) -> None:
     """Convert a sqlite3 .dump (or Python iterdump()) into one psql-ready PostgreSQL script.
@@ -121,42 +94,27 @@ def main(
     Example: sqlite3 app.db .dump | dumpconv > pg.sql, then
     psql -X -v ON_ERROR_STOP=1 -d target -f pg.sql
     """
-    source = "stdin" if str(input) == "-" else str(input)
     # A plain kill ends the run like Ctrl-C: through the handlers that remove partial files.
     signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        framework = check_framework(framework)
-    except DumpconvError as e:
-        raise typer.BadParameter(str(e), param_hint="--framework") from None
-    try:
-        casts = tuple(parse_cast(c) for c in cast or ())
-    except DumpconvError as e:
-        raise typer.BadParameter(str(e), param_hint="--cast") from None
     if existing_rows is not params.ExistingRows.REPLACE and target_schema is None:
         raise typer.BadParameter("needs --target-schema", param_hint="--existing-rows")
-    try:
-        target = read_target(str(target_schema)) if target_schema is not None else None
-    except DumpconvError as e:
-        _say(f"dumpconv: error: {e}")
-        raise typer.Exit(1) from None
-    except OSError as e:
-        _say(f"dumpconv: error: --target-schema: {e.strerror or e}: {target_schema}")
-        raise typer.Exit(1) from None
-    options = Options(
-        target=target,
+    options = build.options(
+        input,
+        framework=framework,
+        cast=cast,
+        target_schema=target_schema,
+        exclude_table_data=exclude_table_data,
+        include=include,
+        exclude=exclude,
         existing_rows=existing_rows.value,
         disable_triggers=disable_triggers,
         full_text=full_text,
-        exclude_data=frozenset(fold(t) for t in exclude_table_data or ()),
-        casts=casts,
         strict=strict,
         restrict=not no_restrict,
-        source=source,
         allow_incomplete=allow_incomplete,
         invalid_utf8=invalid_utf8.value,
         nul=nul.value,
         restrict_key=restrict_key,
-        framework=framework,
         jobs=jobs if jobs is not None else default_jobs(),
         inserts=inserts or rows_per_insert is not None,  # pg_dump: N rows implies --inserts
         rows_per_insert=rows_per_insert or 1,
@@ -164,13 +122,7 @@ def main(
         data_only=data_only,
         drop=drop,
         schema=schema,
-        include=tuple(include or ()),
-        exclude=tuple(exclude or ()),
     )
-    try:
-        options.check_shape()
-    except DumpconvError as e:
-        raise typer.BadParameter(str(e)) from None
     try:
         if restrict_key is not None:
             check_restrict_key(restrict_key)
@@ -235,9 +187,15 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def run() -> None:
-    """The console entry point: ``dumpconv check ARGS`` is ``dumpconv --check ARGS`` (a dump
-    file named ``check`` is given as ``./check``)."""
+    """The console entry point: ``dumpconv check ARGS`` is ``dumpconv --check ARGS``, and
+    ``dumpconv verify ARGS`` runs ``cli.verify`` (a dump file named ``check`` or ``verify`` is
+    given as ``./check``)."""
     args = sys.argv[1:]
+    if args[:1] == ["verify"]:
+        from dumpconv.cli.verify import app as verify_app  # psycopg only when it runs
+
+        verify_app(args=args[1:], prog_name="dumpconv verify")
+        return
     if args[:1] == ["check"]:
         args = ["--check", *args[1:]]
     app(args=args, prog_name="dumpconv")

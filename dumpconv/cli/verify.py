@@ -11,18 +11,16 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Annotated, BinaryIO, get_args, get_type_hints
+from typing import Annotated, BinaryIO
 
 import typer
 
 from dumpconv.base.errors import DumpconvError
 from dumpconv.base.report import Report
 from dumpconv.base.safetext import printable
-from dumpconv.cli import config, params
+from dumpconv.cli import build, params
 from dumpconv.cli.files import check_only
-from dumpconv.decide.casts import parse_cast
-from dumpconv.pipeline import Options, check_framework, convert, default_jobs, read_target
-from dumpconv.read.schema import fold
+from dumpconv.pipeline import Options, convert, default_jobs
 
 app = typer.Typer(pretty_exceptions_show_locals=False, add_completion=False)
 
@@ -50,8 +48,7 @@ Dsn = Annotated[
 ]
 
 
-def _say(text: str) -> None:
-    sys.stderr.write(printable(text) + "\n")
+_say = build.say
 
 
 def _settings(ctx: typer.Context, value: Path | None) -> Path | None:
@@ -61,25 +58,7 @@ def _settings(ctx: typer.Context, value: Path | None) -> Path | None:
     from dumpconv.cli import app as converting  # its options: what a file may set
     from dumpconv.cli import main
 
-    hints = get_type_hints(main)
-    known = {
-        p.name: config.Setting(
-            p.name,
-            multiple=getattr(p, "multiple", False),
-            flag=getattr(p, "is_flag", False),
-            path=Path in (get_args(hints.get(p.name)) or (hints.get(p.name),)),
-        )
-        for p in typer.main.get_command(converting).params
-        if p.name is not None
-    }
-    try:
-        found = config.load(value, Path.cwd(), known)
-    except DumpconvError as e:
-        raise typer.BadParameter(str(e), param_hint="--config") from None
-    if found is not None:
-        mine = {p.name for p in ctx.command.params}
-        shared = {k: v for k, v in found.values.items() if k in mine}
-        ctx.default_map = {**(ctx.default_map or {}), **shared}
+    build.apply_settings(ctx, value, main, converting)
     return value
 
 
@@ -99,14 +78,15 @@ def verify(
     include: params.Include = None,
     exclude: params.Exclude = None,
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print only what differs and the summary.")
+        bool,
+        typer.Option("--quiet", "-q", metavar="", help="Print only what differs and the summary."),
     ] = False,
     settings: Annotated[
         Path | None,
         typer.Option(
             "--config",
             help="Read the conversion's settings from this TOML file, as dumpconv does; "
-            "default: [tool.dumpconv] of the nearest pyproject.toml. The command line wins.",
+            "default: \\[tool.dumpconv] of the nearest pyproject.toml. The command line wins.",
             callback=_settings,
             is_eager=True,
             metavar="FILE",
@@ -123,36 +103,20 @@ def verify(
     if importlib.util.find_spec("psycopg") is None:
         _say(f"dumpconv: verify needs psycopg: {INSTALL}")
         raise typer.Exit(1)
-    try:
-        framework = check_framework(framework)
-    except DumpconvError as e:
-        raise typer.BadParameter(str(e), param_hint="--framework") from None
-    try:
-        casts = tuple(parse_cast(c) for c in cast or ())
-    except DumpconvError as e:
-        raise typer.BadParameter(str(e), param_hint="--cast") from None
-    try:
-        target = read_target(str(target_schema)) if target_schema is not None else None
-    except DumpconvError as e:
-        _say(f"dumpconv: error: {e}")
-        raise typer.Exit(1) from None
-    except OSError as e:
-        _say(f"dumpconv: error: --target-schema: {e.strerror or e}: {target_schema}")
-        raise typer.Exit(1) from None
-    options = Options(
-        target=target,
+    options = build.options(
+        source,
+        framework=framework,
+        cast=cast,
+        target_schema=target_schema,
+        exclude_table_data=exclude_table_data,
+        include=include,
+        exclude=exclude,
         full_text=full_text,
-        exclude_data=frozenset(fold(t) for t in exclude_table_data or ()),
-        casts=casts,
-        source="stdin" if str(source) == "-" else str(source),
         allow_incomplete=allow_incomplete,
         invalid_utf8=invalid_utf8.value,
         nul=nul.value,
-        framework=framework,
         jobs=default_jobs(),
         schema=schema,
-        include=tuple(include or ()),
-        exclude=tuple(exclude or ()),
     )
     _run(source, dsn, options, quiet)
 
