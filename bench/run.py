@@ -18,7 +18,10 @@ each as its own process, with output to a file or into a fresh PostgreSQL databa
     ``load``:     the same for the whole pg.sql (with its post-data section);
 (e) ``e2e``:      ``sqlite3 app.db .dump | dumpconv | psql -X -v ON_ERROR_STOP=1 -d fresh``,
                   a shell pipeline, wall time, as a user runs it;
-(f) ``pgloader``: ``pgloader app.db postgresql://…/fresh`` when pgloader is on PATH.
+(f) ``pgloader``: ``pgloader app.db postgresql://…/fresh`` when pgloader is on PATH;
+(g) ``direct``:   ``dumpconv app.db > pg.sql``, dumpconv reading the database itself, beside
+                  ``sqlite3 app.db .dump | dumpconv > pg.sql`` (bar: no slower), and
+                  ``dumpconv app.db | psql`` beside (e).
 
 PostgreSQL is a throwaway cluster started as the test suite starts it (tests/pgharness.py:
 fsync off, on /dev/shm when there is room), stopped at the end, unless ``--dsn`` names a
@@ -268,6 +271,25 @@ def measure(
 
     fig["dump_pipe_dumpconv_s"] = best(repeat, dump_to_dumpconv)
 
+    def direct() -> float:  # (g): the database read by dumpconv itself (issue 15)
+        line = f"{shlex.join([*dumpconv_cmd(), str(db), '--quiet'])} > {shlex.quote(str(out))}"
+        return timed(line)
+
+    def direct_e2e() -> float:
+        with pg.fresh() as dsn:
+            line = (
+                f"set -o pipefail; {shlex.join([*dumpconv_cmd(), str(db), '--quiet'])}"
+                f" | {shlex.join(pg.psql(dsn))}"
+            )
+            elapsed = timed(line, env=pg.env)
+            if pg.rows(dsn) != total_rows:
+                raise SystemExit(f"the direct load has {pg.rows(dsn)} rows, expected {total_rows}")
+            return elapsed
+
+    fig["direct_s"] = best(repeat, direct)
+    fig["direct_e2e_s"] = best(repeat, direct_e2e)
+    fig["direct_vs_dump_pipe"] = fig["direct_s"] / fig["dump_pipe_dumpconv_s"]
+
     pgloader = shutil.which("pgloader")
     fig["pgloader_s"] = None
     if pgloader is None:
@@ -326,15 +348,18 @@ def table(figures: list[dict[str, Any]]) -> str:
     seconds = (
         "\n| size | (a) `.dump` s | (b) read s | (c) dumpconv s | (d) ideal COPY load s "
         "| load of dumpconv's file s | `.dump \\| dumpconv` s | (e) end-to-end s "
-        "| (f) pgloader s | dumpconv --jobs 1 s |\n"
-        "|---|---|---|---|---|---|---|---|---|---|\n"
+        "| (f) pgloader s | dumpconv --jobs 1 s | (g) `dumpconv app.db` s "
+        "| `dumpconv app.db` / `.dump \\| dumpconv` (≤ 1) | `dumpconv app.db \\| psql` s |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     for f in figures:
         pgl_s = "n/a" if f["pgloader_s"] is None else f"{f['pgloader_s']:.2f}"
         seconds += (
             f"| {f['size']} | {f['dump_s']:.2f} | {f['read_s']:.2f} | {f['dumpconv_s']:.2f} "
             f"| {f['ideal_copy_s']:.2f} | {f['load_s']:.2f} | {f['dump_pipe_dumpconv_s']:.2f} "
-            f"| {f['e2e_s']:.2f} | {pgl_s} | {f['dumpconv_1job_s']:.2f} |\n"
+            f"| {f['e2e_s']:.2f} | {pgl_s} | {f['dumpconv_1job_s']:.2f} | {f['direct_s']:.2f} "
+            f"| {mark(f['direct_vs_dump_pipe'], f['direct_vs_dump_pipe'] <= 1)} "
+            f"| {f['direct_e2e_s']:.2f} |\n"
         )
     return head + "\n".join(lines) + "\n" + seconds
 

@@ -11,7 +11,7 @@ from typing import BinaryIO
 from dumpconv.base.errors import DumpconvError, Refusals
 from dumpconv.base.report import Report
 from dumpconv.pipeline.emit import Emitter, write_script
-from dumpconv.pipeline.intake import Intake
+from dumpconv.pipeline.intake import Intake, note_cut_nul
 from dumpconv.pipeline.options import Options, check_framework, check_restrict_key
 from dumpconv.pipeline.planner import Planner
 from dumpconv.pipeline.progress import Progress, Ticker
@@ -122,7 +122,7 @@ def convert(
             conv.report.input_bytes = reader.text_bytes
             intake.check_complete()
             if not reader.keeps_nul:
-                intake.note_cut_nul()
+                note_cut_nul(conv)
             intake.complete_tables()
             if conv.data_only or options.target is not None:
                 write_script(conv, writer, planner.plan_buffered(), key)

@@ -224,18 +224,6 @@ class Intake:
                 "dump the database again and make sure the whole file was copied",
             )
 
-    def note_cut_nul(self) -> None:
-        """Say once that sqlite3 .dump (and iterdump) cut each text value at its first NUL
-        byte, when the dump held a text value: the dump cannot show which ones were cut. Not
-        for a database file read directly (read.database keeps every byte)."""
-        if any(c.classes.texts for t in self.st.tables.values() for c in t.stats.columns):
-            self.st.report.add(
-                "dump-cuts-nul", Severity.INFO,
-                "sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot "
-                "show which values were cut",
-                hint="to keep every byte, convert the database file itself: dumpconv app.db",
-            )  # fmt: skip
-
 
 # What comes after a table's rows in a dump: the next table, the schema objects, the end.
 _ENDS_ROWS = frozenset(
@@ -284,6 +272,19 @@ def _insert_order(table: Table, ins: Insert, line: int) -> list[int] | None:
             "dumps always list every column; convert an unedited dump",
         )
     return [where[c.key] for c in cols]
+
+
+def note_cut_nul(st: Conversion) -> None:
+    """Say once that sqlite3 .dump (and iterdump) cut each text value at its first NUL byte,
+    when the dump held a text value: the dump cannot show which ones were cut. Not for a
+    database file read directly (read.database keeps every byte)."""
+    if any(c.classes.texts for t in st.tables.values() for c in t.stats.columns):
+        st.report.add(
+            "dump-cuts-nul", Severity.INFO,
+            "sqlite3 .dump cuts a text value at its first NUL byte, and a dump cannot show "
+            "which values were cut",
+            hint="to keep every byte, convert the database file itself: dumpconv app.db",
+        )  # fmt: skip
 
 
 def add_rows(st: Conversion, state: TableState, batches: list[Batch], stats: TableStats) -> None:

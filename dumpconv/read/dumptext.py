@@ -44,10 +44,14 @@ _REPLACED = (
     f"||(CASE WHEN {_CR} THEN ','''||{_CR_MARK}||''',char(13))' ELSE '' END)"
     f"||(CASE WHEN {_LF} THEN ','''||{_NL_MARK}||''',char(10))' ELSE '' END)"
 )
+# Text with LF and neither CR nor a \n in it, the commonest after plain text, takes the
+# shortest way.
+_LF_ONLY = "'replace('''||replace(replace({c},'''',''''''),char(10),'\\n')||''',''\\n'',char(10))'"
 _TEXT = (
-    f"CASE WHEN {_LF} OR {_CR} OR instr({{c}},char(0)) THEN"
-    f" CASE WHEN {_SPECIAL} THEN char(0)||hex({{c}})||char(0) ELSE {_REPLACED} END"
-    " ELSE quote({c}) END"
+    f"CASE WHEN NOT ({_LF} OR {_CR} OR instr({{c}},char(0))) THEN quote({{c}})"
+    f" WHEN {_SPECIAL} THEN char(0)||hex({{c}})||char(0)"
+    f" WHEN NOT ({_CR} OR instr({{c}},'\\n')) THEN {_LF_ONLY}"
+    f" ELSE {_REPLACED} END"
 )
 _REAL = (
     "CASE WHEN {c}=9e999 THEN '1e999' WHEN {c}=-9e999 THEN '-1e999'"
