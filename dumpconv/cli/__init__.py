@@ -69,6 +69,7 @@ def main(
     jobs: params.Jobs = None,
     check: params.Check = False,
     quiet: params.Quiet = False,
+    immutable: params.Immutable = False,
     settings: Annotated[
         Path | None,
         typer.Option(
@@ -89,10 +90,12 @@ def main(
         ),
     ] = False,
 ) -> None:
-    """Convert a sqlite3 .dump (or Python iterdump()) into one psql-ready PostgreSQL script.
+    """Convert a SQLite database, or its sqlite3 .dump (or Python iterdump()), into one
+    psql-ready PostgreSQL script.
 
-    Example: sqlite3 app.db .dump | dumpconv > pg.sql, then
-    psql -X -v ON_ERROR_STOP=1 -d target -f pg.sql
+    Example: dumpconv app.db -o pg.sql (or sqlite3 app.db .dump | dumpconv > pg.sql), then
+    psql -X -v ON_ERROR_STOP=1 -d target -f pg.sql; dumpconv check app.db first;
+    dumpconv verify app.db DSN after.
     """
     # A plain kill ends the run like Ctrl-C: through the handlers that remove partial files.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -135,7 +138,11 @@ def main(
             def conversion(src: BinaryIO, out: BinaryIO) -> Report:
                 return convert(src, out, options, progress=progress)
 
-            result = check_only(input, conversion) if check else run_to(input, output, conversion)
+            result = (
+                check_only(input, conversion, immutable)
+                if check
+                else run_to(input, output, conversion, immutable)
+            )
     except Refusals as e:
         if check:  # everything that would stop the conversion, after the report
             if e.report is not None and not quiet:

@@ -20,21 +20,23 @@ from dumpconv.read.database import is_database, open_database
 Conversion = Callable[[BinaryIO, BinaryIO], Report]
 
 
-def check_only(input: Path, convert: Conversion) -> Report:
+def check_only(input: Path, convert: Conversion, immutable: bool = False) -> Report:
     """Convert into nothing: every check runs, the report is printed, no script is kept."""
-    with _open_input(input) as src, open(os.devnull, "wb") as out:
+    with open_input(input, immutable) as src, open(os.devnull, "wb") as out:
         return convert(src, out)
 
 
-def run_to(input: Path, output: Path | None, convert: Conversion) -> Report:
-    with _open_input(input) as src:
+def run_to(
+    input: Path, output: Path | None, convert: Conversion, immutable: bool = False
+) -> Report:
+    with open_input(input, immutable) as src:
         if output is None:
             return _to_stdout(src, convert)
         return _to_file(src, output, convert)
 
 
 @contextlib.contextmanager
-def _open_input(path: Path, immutable: bool = False) -> Iterator[BinaryIO]:
+def open_input(path: Path, immutable: bool = False) -> Iterator[BinaryIO]:
     """The dump, or a SQLite database file (found by its header, not its name) read as the
     dump text sqlite3 .dump writes of it (read.database); ``immutable`` is --immutable."""
     if str(path) == "-":

@@ -32,7 +32,8 @@ class NulPolicy(StrEnum):
 Input = Annotated[
     Path,
     typer.Argument(
-        help="The dump to convert (sqlite3 app.db .dump > app.sql); - reads stdin.",
+        help="The dump to convert (sqlite3 app.db .dump > app.sql, compressed or not), or the "
+        "SQLite database file itself (read directly); - reads stdin.",
         allow_dash=True,
         show_default=False,
     ),
@@ -304,5 +305,15 @@ Exclude = Annotated[
         help="Leave out the tables whose SQLite name matches this glob, and what depends on "
         "them (reported), as pg_dump -T. Repeatable.",
         metavar="GLOB",
+    ),
+]
+Immutable = Annotated[
+    bool,
+    typer.Option(
+        "--immutable",
+        rich_help_panel="Input and output",
+        metavar="",
+        help="Read a SQLite database file as SQLite's immutable=1 (no locks, no -wal/-shm "
+        "file): for a database on read-only media that no process writes.",
     ),
 ]

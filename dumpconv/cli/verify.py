@@ -19,7 +19,7 @@ from dumpconv.base.errors import DumpconvError
 from dumpconv.base.report import Report
 from dumpconv.base.safetext import printable
 from dumpconv.cli import build, params
-from dumpconv.cli.files import check_only
+from dumpconv.cli.files import open_input
 from dumpconv.pipeline import Options, convert, default_jobs
 
 app = typer.Typer(pretty_exceptions_show_locals=False, add_completion=False)
@@ -77,6 +77,7 @@ def verify(
     schema: params.Schema = "public",
     include: params.Include = None,
     exclude: params.Exclude = None,
+    immutable: params.Immutable = False,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", metavar="", help="Print only what differs and the summary."),
@@ -118,15 +119,15 @@ def verify(
         jobs=default_jobs(),
         schema=schema,
     )
-    _run(source, dsn, options, quiet)
+    _run(source, dsn, options, quiet, immutable)
 
 
-def _run(source: Path, dsn: str | None, options: Options, quiet: bool) -> None:
+def _run(source: Path, dsn: str | None, options: Options, quiet: bool, immutable: bool) -> None:
     from dumpconv import verify as verifying  # psycopg: only when verify runs
 
     def run(out: BinaryIO) -> Report:
-        # check_only opens SOURCE as the converting command does; the script goes to ``out``.
-        return check_only(source, lambda src, _devnull: convert(src, out, options))
+        with open_input(source, immutable) as src:  # as the converting command opens it
+            return convert(src, out, options)
 
     try:
         session = verifying.Session(verifying.connect(dsn))
