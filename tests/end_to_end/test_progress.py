@@ -172,7 +172,11 @@ def test_without_a_terminal_stderr_holds_only_the_report(dump: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.decode().splitlines()
-    assert lines[-1] == "dumpconv: 3 tables, 360000 rows, 0 notes (0 lossy)", lines
+    # The report: the one note every dump's conversion has (dump-cuts-nul), the summary.
+    assert lines[-1] == "dumpconv: 3 tables, 360000 rows, 1 notes (0 lossy)", lines
+    assert len(lines) == 2
+    assert lines[0].endswith("[dump-cuts-nul] (to keep every byte, convert the database file "
+                             "itself: dumpconv app.db)"), lines  # fmt: skip
     assert "\x1b" not in proc.stderr.decode()
     assert "\r" not in proc.stderr.decode()
 
@@ -206,7 +210,7 @@ def test_a_terminal_shows_progress_then_only_the_report(dump: Path) -> None:
     assert b"%" in drawn  # the share of the file read (the report has none)
     assert b"/s" in drawn  # rows a second
     assert b"\x1b[2K" in drawn  # the display is erased before the report
-    assert drawn.rstrip().endswith(b"dumpconv: 3 tables, 360000 rows, 0 notes (0 lossy)")
+    assert drawn.rstrip().endswith(b"dumpconv: 3 tables, 360000 rows, 1 notes (0 lossy)")
 
 
 def test_quiet_draws_nothing_on_a_terminal(dump: Path) -> None:
