@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from dumpconv.base.errors import DumpconvError
 from dumpconv.verify.script import CopyTarget
@@ -71,6 +72,8 @@ def connect(dsn: str | None) -> Connection:
     Raises:
         DumpconvError: one line, without the password, when it cannot connect.
     """
+    if dsn and "=" not in dsn and not dsn.startswith(("postgresql://", "postgres://")):
+        dsn = make_conninfo(dbname=dsn)  # a bare word is a database name, as psql reads it
     try:
         conn = psycopg.connect(dsn or "", autocommit=False)
     except psycopg.Error as e:

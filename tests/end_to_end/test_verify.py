@@ -184,6 +184,17 @@ def test_the_connection_from_libpq_environment_variables(loaded: tuple[Path, str
     assert result.stdout.splitlines()[-1].startswith("dumpconv: verify: all 4 tables match")
 
 
+def test_a_bare_word_is_a_database_name_as_in_psql(loaded: tuple[Path, str]) -> None:
+    """dumpconv verify app.db target, as psql -d target: the rest from PG* variables."""
+    dump, dsn = loaded
+    parts = conninfo_to_dict(dsn)
+    env = {"PGHOST": str(parts["host"]), "PGPORT": str(parts["port"]),
+           "PGUSER": str(parts["user"])}  # fmt: skip
+    result = _verify(str(dump), str(parts["dbname"]), "--exclude-table-data", "cache", env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].startswith("dumpconv: verify: all 4 tables match")
+
+
 @pytest.mark.parametrize(
     "dsn",
     [
