@@ -87,11 +87,7 @@ class Emitter:
             w.extension(extension)
             self._extensions.add(extension)
         table = t.state.table
-        renamed = f"SQLite table {table.name}, " if table.name != table.pg else ""
-        w.section(  # as pg_dump names its sections, and where the table comes from
-            f"Name: {table.pg}; Type: TABLE; Schema: {st.schema.namespace} "
-            f"({renamed}input line {table.line})"
-        )
+        _section(st, w, t)
         for note in t.notes:
             w.comment(f"dumpconv: {note}")
         if t.create:
@@ -137,6 +133,16 @@ class Emitter:
         w.footer(self.key)
 
 
+def _section(st: Conversion, w: Writer, t: TablePlan) -> None:
+    """A table's heading, as pg_dump names its sections, with where the table comes from."""
+    table = t.state.table
+    renamed = f"SQLite table {table.name}, " if table.name != table.pg else ""
+    w.section(
+        f"Name: {table.pg}; Type: TABLE; Schema: {st.schema.namespace} "
+        f"({renamed}input line {table.line})"
+    )
+
+
 def _loads_rows(st: Conversion, t: TablePlan) -> bool:
     key = t.state.table.key
     return bool(st.spool.rows(key)) and not t.left_out and key not in st.options.exclude_data
@@ -158,14 +164,13 @@ def _data_only(
     w.blank()
     for t in order:
         table = t.state.table
-        w.section(f"table {table.name} (line {table.line})")
-        off = disable  # every table, as pg_dump --data-only --disable-triggers
-        if off:
+        _section(st, w, t)
+        if disable:  # every table, as pg_dump --data-only --disable-triggers
             w.triggers(table.pg, enable=False)
         if _loads_rows(st, t):
             cols = [c.pg for c in table.insert_columns]
             w.rows(table.pg, cols, st.spool.read(table.key, t.reencode), per_insert)
-        if off:
+        if disable:
             w.triggers(table.pg, enable=True)
             w.blank()
         st.spool.drop(table.key)
