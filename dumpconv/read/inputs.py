@@ -63,7 +63,8 @@ def refuse_nul(data: bytes) -> None:
         raise SplitError(
             "the input contains NUL bytes, so it is not SQL text",
             None,
-            "pass the output of `sqlite3 app.db .dump`, not the database file itself",
+            "give a SQLite database by its file name (dumpconv app.db), or the text "
+            "`sqlite3 app.db .dump` writes",
         )
 
 
@@ -257,7 +258,7 @@ def refuse_wrong_file(head: bytes, name: str, compression: str | None = None) ->
         raise DumpconvError(
             f"{label} is a SQLite database file, not a dump",
             None,
-            f"run `{unpack}sqlite3 app.db .dump | dumpconv`",
+            f"run `{unpack}dumpconv app.db`",
         )
     if is_database(head):
         path = "app.db" if _is_stdin(name) else name

@@ -261,7 +261,7 @@ def test_a_compressed_sqlite_database_says_to_decompress_it(tmp_path: Path, fmt:
     packed = tool(fmt, _database(tmp_path).read_bytes())
     message = _refusal(packed, "app.db.x")
     assert message.startswith(f"app.db.x ({fmt}-compressed) is a SQLite database file")
-    assert f"{COMPRESSIONS[fmt][2]} app.db.x > app.db, then sqlite3 app.db .dump" in message
+    assert f"{COMPRESSIONS[fmt][2]} app.db.x > app.db, then dumpconv app.db`" in message
 
 
 def test_compressed_twice() -> None:
