@@ -436,6 +436,41 @@ def test_an_excluded_table_is_neither_emptied_nor_loaded(
     assert pg_server.query(pg_db, "SELECT count(*) FROM public.book") == [(2,)]
 
 
+def test_inserts_load_what_copy_loads_into_the_target(
+    pg_server: PgServer, pg_db: str, tmp_path: Path
+) -> None:
+    """--inserts (2 rows per statement) into a --target-schema equals the COPY load, an
+    identity GENERATED ALWAYS included (OVERRIDING SYSTEM VALUE), and its sequence moves on."""
+    pg_server.query(pg_db, TARGET + "CREATE TABLE public.tag (id bigint GENERATED ALWAYS AS "
+                    "IDENTITY PRIMARY KEY, label text NOT NULL);")  # fmt: skip
+    target = pg_server.dump_schema(pg_db, tmp_path / "schema.sql")
+    tags = "CREATE TABLE tag (id INTEGER PRIMARY KEY, label TEXT NOT NULL);"
+    _db, dump = _sqlite(
+        tmp_path, SOURCE + tags + "INSERT INTO tag VALUES (5, 'it''s'), (9, 'b\\c');"
+    )
+    tables = ("author", "book", "shelf", "slot", "tag")
+
+    def loaded(*options: str) -> dict[str, Any]:
+        out = tmp_path / "data.sql"
+        proc = _dumpconv("--target-schema", str(target), *options, str(dump), "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        assert pg_server.load_sql(pg_db, out).check().warnings == []
+        return {t: pg_server.query(pg_db, f"SELECT t::text FROM public.{t} t ORDER BY 1")
+                for t in tables}  # fmt: skip
+
+    copied = loaded()
+    script = (tmp_path / "data.sql").read_text()
+    assert "COPY public.tag" in script
+    inserted = loaded("--rows-per-insert", "2")  # replaces what the COPY load wrote
+    script = (tmp_path / "data.sql").read_text()
+    assert "INSERT INTO public.tag (id, label) OVERRIDING SYSTEM VALUE VALUES" in script
+    assert "COPY " not in script
+    assert inserted == copied
+    assert copied["tag"] == [("(5,it's)",), ('(9,"b\\\\c")',)]
+    pg_server.query(pg_db, "INSERT INTO public.tag (label) VALUES ('new')")
+    assert pg_server.query(pg_db, "SELECT max(id) FROM public.tag") == [(10,)]
+
+
 def test_nulls_for_a_not_null_target_column_are_refused(target: Path, tmp_path: Path) -> None:
     _db, dump = _sqlite(
         tmp_path,
