@@ -85,27 +85,39 @@ def _leftovers(*dirs: Path) -> list[str]:
 
 @pytest.mark.parametrize("how", ["interrupt", "terminate"])
 def test_nothing_is_left_behind_when_the_run_is_stopped(tmp_path: Path, how: str) -> None:
+    """Stopped in the middle of a table's rows: the first part of the dump is given on
+    stdin and the rest held back, so dumpconv is certainly running (reading those rows or
+    waiting for the rest, its spool and output temporary files open) when the signal comes,
+    however fast it is."""
     dump = tmp_path / "in" / "dump.sql"
     dump.parent.mkdir()
-    write_dump(dump, 600_000)
+    write_dump(dump, 200_000)
+    data = dump.read_bytes()
+    cut = data.index(b"\nINSERT", len(data) // 2) + 1  # at a line end, inside the rows
     temp, out_dir = tmp_path / "tmp", tmp_path / "out"
     temp.mkdir()
     out_dir.mkdir()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dumpconv", str(dump), "-o", str(out_dir / "pg.sql")],
+        [sys.executable, "-m", "dumpconv", "-", "-o", str(out_dir / "pg.sql")],
         env={**os.environ, "TMPDIR": str(temp)},
+        stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    # Once the output's temporary file exists, the signal handlers are in place (a machine
-    # under load may take longer than any fixed delay to start Python); then into the rows.
+    assert proc.stdin is not None
+    proc.stdin.write(data[:cut])
+    proc.stdin.flush()
+    # Once the output's temporary file exists, the signal handlers are in place (a loaded
+    # machine may take long to start Python); then into the rows given, or waiting for
+    # the rest: it cannot end before the signal, whatever the delay.
     deadline = time.monotonic() + 60
-    while not list(out_dir.iterdir()) and time.monotonic() < deadline:
+    while not list(out_dir.iterdir()):
+        assert time.monotonic() < deadline, "dumpconv did not start"
         time.sleep(0.05)
     time.sleep(1.0)
-    assert proc.poll() is None, "the conversion ended before it could be stopped"
+    assert proc.poll() is None
     proc.send_signal(signal.SIGINT if how == "interrupt" else signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130
+    _, err = proc.communicate(timeout=60)  # closes stdin too: the rest never comes
+    assert proc.returncode == 130, err.decode()
     last = err.decode().strip().splitlines()[-1]
     assert last == "dumpconv: interrupted; nothing that commits was written"
     assert _leftovers(temp, out_dir) == []
