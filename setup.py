@@ -10,7 +10,9 @@ imports of one another pointing at the copies), beside the dumpconv modules they
 (under empty package ``__init__`` files, so that type-checking them needs none of
 dumpconv's dependencies), plus ``built.py``, the SHA-256 of each source compiled. mypyc
 compiles them into ``dumpconv._compiled`` (one small extension per module, sharing one
-library). When mypyc or a C compiler is missing, or the compilation fails, or
+library). Beside them, the C reader ``dumpconv._creader`` (``dumpconv/read/creader.c``, plain
+C against the Python API, needing no mypyc), with the SHA-256 of its source compiled in.
+When mypyc or a C compiler is missing, or the compilation fails, or
 ``DUMPCONV_NO_COMPILE=1``, dumpconv installs without them and runs its Python modules.
 """
 
@@ -25,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
@@ -115,10 +117,25 @@ class OptionalBuildExt(build_ext):
             _say(f"{ext.name} not compiled ({e}); dumpconv runs in pure Python")
 
 
+def _creader() -> Any:
+    source = HOTPATH["CREADER_SOURCE"]
+    digest = HOTPATH["source_digest"](ROOT / source)
+    return Extension(
+        HOTPATH["CREADER_MODULE"],
+        [source],
+        define_macros=[("DUMPCONV_SOURCE_SHA256", f'"{digest}"')],
+        extra_compile_args=["-O2"],
+    )
+
+
 def _extensions() -> list[Any]:
     if os.environ.get(NO_COMPILE, "").strip().lower() not in ("", "0", "false", "no"):
         _say(f"{NO_COMPILE} is set: not compiled, dumpconv runs in pure Python")
         return []
+    return [_creader(), *_mypyc_extensions()]
+
+
+def _mypyc_extensions() -> list[Any]:
     try:
         from mypyc.build import mypycify
     except ImportError:

@@ -43,6 +43,10 @@ COMPILED_PACKAGE = "dumpconv._compiled"
 BUILT_MODULE = COMPILED_PACKAGE + ".built"
 PURE_ENV = "DUMPCONV_PURE"
 COMPILED = "compiled (mypyc)"
+#: The C reader of the common case (``read/creader.c``), built beside the mypyc modules.
+CREADER_MODULE = "dumpconv._creader"
+CREADER_SOURCE = "dumpconv/read/creader.c"  # relative to the directory holding the package
+CREADER = "C reader"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -113,3 +117,33 @@ def compiled() -> dict[str, ModuleType] | None:
 def status() -> str:
     """``compiled (mypyc)``, or ``pure Python (why)``."""
     return _choose()[1]
+
+
+@functools.cache
+def _choose_creader() -> tuple[ModuleType | None, str]:
+    if _pure_requested():
+        return None, f"no C reader ({PURE_ENV} is set)"
+    try:
+        module = importlib.import_module(CREADER_MODULE)
+    except ImportError:
+        return None, "no C reader (not built: installed without a C compiler)"
+    if not _is_extension(module):
+        return None, f"no C reader ({CREADER_MODULE} is not an extension module)"
+    source = _PACKAGE_DIR.parent / CREADER_SOURCE
+    if not source.is_file() or source_digest(source) != getattr(module, "SOURCE_SHA256", ""):
+        return None, f"no C reader ({CREADER_SOURCE} changed since it was compiled: reinstall)"
+    return module, CREADER
+
+
+def creader() -> ModuleType | None:
+    """The C reader of the common case (``read/creader.c``), when built, current and allowed.
+
+    Independent of the mypyc modules: it only ever answers for a run or declines, and the
+    code that declines to it (``read.rows.convert_run``) is the same either way.
+    """
+    return _choose_creader()[0]
+
+
+def creader_status() -> str:
+    """``C reader``, or ``no C reader (why)``."""
+    return _choose_creader()[1]

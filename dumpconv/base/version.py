@@ -7,5 +7,6 @@ VERSION = "0.1.0"
 
 
 def hot_path() -> str:
-    """``compiled (mypyc)``, or ``pure Python (why)``: the readers' code this process runs."""
-    return hotpath.status()
+    """The readers' code this process runs: ``compiled (mypyc)`` or ``pure Python (why)``,
+    then ``C reader`` or ``no C reader (why)``."""
+    return f"{hotpath.status()}; {hotpath.creader_status()}"

@@ -8,7 +8,6 @@ depends on its declared category: the type decision in ``decide`` needs nothing 
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 import json
 import re
@@ -17,6 +16,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from dumpconv.base.encode import C_BLOB, C_INT, C_REAL, C_TEXT, copy_unescape, real_text
+from dumpconv.decide.temporal import DATED_TIME, has_offset, temporal_offsets, temporal_ok
 from dumpconv.decide.typemap import Cat, Declared
 from dumpconv.read.rows import Batch, Classes
 
@@ -145,9 +145,13 @@ def _update_column(st: ColumnStats, batch: Batch, c: int) -> None:
         text = copy_unescape(value).decode("utf-8", "replace")
         st.first[cls] = (text if len(text) <= 60 else text[:57] + "...", batch.line_of(r))
     if classes.ints:
-        ints = _of_class(batch.shapes[c::a], classes, C_INT)
-        values = list(map(int, ints))  # each read once
-        lo, hi = min(values), max(values)
+        if batch.int_ranges is not None:  # the C reader took them as it read
+            taken = batch.int_ranges[c]
+            assert taken is not None  # the column has integers
+            lo, hi = taken
+        else:
+            values = list(map(int, _of_class(batch.shapes[c::a], classes, C_INT)))
+            lo, hi = min(values), max(values)
         st.int_min = lo if st.int_min is None else min(st.int_min, lo)
         st.int_max = hi if st.int_max is None else max(st.int_max, hi)
     if classes.reals:
@@ -251,47 +255,7 @@ def _update_texts(st: ColumnStats, batch: Batch, c: int, classes: Classes) -> No
                 st.not_label.fail(f, batch.line_of(r))
 
 
-# The date Rails writes before every time of day (ActiveRecord's quoted_time).
-DATED_TIME = b"2000-01-01 "
-
 BOOLEAN_WORDS = frozenset({b"0", b"1", b"t", b"f", b"true", b"false"})
-
-# ISO 8601 forms PostgreSQL reads as exactly the instant they name. Ranges are checked by
-# the pattern; the day of the month by _valid_date. Fractions beyond microseconds would be
-# rounded by PostgreSQL, hour 24 and second 60 moved to the next minute or day: not accepted.
-_YMD = rb"(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-_HMS = rb"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
-# PostgreSQL reads UTC offsets up to 15:59 (MAX_TZDISP_HOUR).
-_OFFSET = rb"(?:Z|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)"
-_TEMPORAL_VALUE = {
-    Cat.TIMESTAMP: _YMD + rb"(?:[ T]" + _HMS + _OFFSET + rb"?)?",
-    Cat.DATE: _YMD,
-    Cat.TIME: _HMS,
-}
-_TEMPORAL_COLUMN = {
-    cat: re.compile(rb"(?:" + v + rb")(?:\n(?:" + v + rb"))*") for cat, v in _TEMPORAL_VALUE.items()
-}
-_TEMPORAL_ONE = {cat: re.compile(v) for cat, v in _TEMPORAL_VALUE.items()}
-# An offset after the time part (a date alone ends in "-DD", which is not one).
-_TIME_OFFSET = rb":[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)"
-_HAS_OFFSET = re.compile(_TIME_OFFSET + rb"$")
-_OFFSETS = re.compile(_TIME_OFFSET + rb"(?=\n|\Z)")
-_LATE_DAYS = re.compile(rb"(?m)^[0-9]{4}-[0-9]{2}-(?:29|3[01])")
-
-
-def _valid_date(ymd: bytes) -> bool:
-    try:
-        dt.date(int(ymd[0:4]), int(ymd[5:7]), int(ymd[8:10]))
-    except ValueError:
-        return False
-    return True
-
-
-def temporal_ok(cat: Cat, value: bytes) -> bool:
-    """Whether PostgreSQL reads a text as exactly the date, time or timestamp it names."""
-    if not _TEMPORAL_ONE[cat].fullmatch(value):
-        return False
-    return cat is Cat.TIME or _valid_date(value[:10])
 
 
 def inet_ok(value: bytes) -> bool:
@@ -320,20 +284,16 @@ def _check_temporal(
         for r, f in _rows_of_class(col, classes, C_TEXT):
             if finer.search(f):
                 st.too_precise.fail(f, batch.line_of(r))
-    if _TEMPORAL_COLUMN[cat].fullmatch(joined):
-        if cat is Cat.TIME:
-            return
-        # Only days 29-31 can be invalid for their month.
-        if all(map(_valid_date, set(_LATE_DAYS.findall(joined)))):
-            if cat is Cat.TIMESTAMP:
-                st.with_offset += len(_OFFSETS.findall(joined))
-            return
+    offsets = temporal_offsets(cat, joined)
+    if offsets is not None:
+        st.with_offset += offsets
+        return
     for r, f in _rows_of_class(col, classes, C_TEXT):
         if cat is Cat.TIME and f.startswith(DATED_TIME) and temporal_ok(cat, f[11:]):
             st.dated_times += 1
         elif not temporal_ok(cat, f):
             st.not_temporal.fail(f, batch.line_of(r))
-        elif cat is Cat.TIMESTAMP and _HAS_OFFSET.search(f):
+        elif cat is Cat.TIMESTAMP and has_offset(f):
             st.with_offset += 1
 
 

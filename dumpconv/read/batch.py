@@ -33,6 +33,9 @@ class Batch:
         bad_utf8: (row, column) of text values that are not valid UTF-8 (kept as they are).
         nul: (row, column) of text values holding NUL, which PostgreSQL text cannot hold
             (escaped as ``\\x00`` in ``copy``; the NUL policy applies on the way out).
+        int_ranges: per column, the least and greatest of its integers (None: it has none),
+            when the reader took them as it read (the C reader); else None, and the
+            statistics read them from the shapes.
     """
 
     copy: bytes
@@ -45,6 +48,7 @@ class Batch:
     nul: list[tuple[int, int]] = field(default_factory=list)
     _fields: list[bytes] | None = None
     count: int | None = None  # the rows, once the shapes are dropped (:meth:`slim`)
+    int_ranges: list[tuple[int, int] | None] | None = None
 
     @property
     def nrows(self) -> int:
@@ -85,6 +89,8 @@ class Batch:
         nul = [(r, where[c]) for r, c in self.nul if c in where]
         out = Batch(copy, new_shapes, n, self.first_line, [self.columns[c] for c in order],
                     self.lines, bad, nul)  # fmt: skip
+        if self.int_ranges is not None:
+            out.int_ranges = [self.int_ranges[c] for c in order]
         out._fields = new_fields
         return out
 

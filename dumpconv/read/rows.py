@@ -22,16 +22,20 @@ pipeline applies its policy to each (see ``encode``).
 
 The functions come from ``base.hotpath``'s choice: the compiled copies of ``fast``, ``scan``,
 ``shapes`` and ``sqltext`` when they are built and current, else these modules themselves;
-the two give the same output. The classes (``batch``) are Python either way.
+the two give the same output. The classes (``batch``) are Python either way. In front of the
+fast path, when it is built, the C reader (``creader.c``) reads the common case, one
+statement per line of plain values and the line-end ``replace()`` calls, in one pass over
+the bytes, and declines everything else to the fast path (``tests/read/test_creader.py``).
 """
 
 from __future__ import annotations
 
-from dumpconv.base.hotpath import compiled
+from dumpconv.base.hotpath import compiled, creader
 from dumpconv.read import fast, scan, shapes, sqltext
 from dumpconv.read.batch import Batch, Classes, Insert, Value
+from dumpconv.read.sqlitefloat import SqliteReals
 
-convert_run = fast.convert_run
+fast_convert_run = fast.convert_run
 scan_insert = scan.scan_insert
 encode_rows = scan.encode_rows
 classify_column = shapes.classify_column
@@ -41,13 +45,31 @@ decode_unistr = sqltext.decode_unistr
 
 _compiled = compiled()
 if _compiled is not None:  # the same functions, compiled (their signatures are the ones above)
-    convert_run = _compiled[fast.__name__].convert_run
+    fast_convert_run = _compiled[fast.__name__].convert_run
     scan_insert = _compiled[scan.__name__].scan_insert
     encode_rows = _compiled[scan.__name__].encode_rows
     classify_column = _compiled[shapes.__name__].classify_column
     classes_from_bytes = _compiled[shapes.__name__].classes_from_bytes
     char_bytes = _compiled[sqltext.__name__].char_bytes
     decode_unistr = _compiled[sqltext.__name__].decode_unistr
+
+_creader = creader()
+
+
+def convert_run(
+    body: bytes, prefix: bytes, arity: int, first_line: int, reals: SqliteReals | None = None
+) -> Batch | None:
+    """:func:`fast.convert_run`, by the C reader when it takes the run (same arguments and
+    result; reals read as SQLite does, from a quote() dump, are the fast path's alone)."""
+    if _creader is not None and reals is None:
+        got = _creader.convert(body, prefix, arity)
+        if got is not None:
+            copy, shapes_, columns = got
+            batch = Batch(copy, shapes_, arity, first_line, [Classes(*c[:6]) for c in columns])
+            batch.int_ranges = [c[6] for c in columns]
+            return batch
+    return fast_convert_run(body, prefix, arity, first_line, reals)
+
 
 __all__ = [
     "Batch",
@@ -60,5 +82,6 @@ __all__ = [
     "convert_run",
     "decode_unistr",
     "encode_rows",
+    "fast_convert_run",
     "scan_insert",
 ]

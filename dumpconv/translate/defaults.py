@@ -8,7 +8,8 @@ import math
 import re
 
 from dumpconv.base.pgsql import qualified, quote_ident, quote_literal, valid_text
-from dumpconv.decide.stats import BOOLEAN_WORDS, inet_ok, json_ok, temporal_ok, uuid_ok
+from dumpconv.decide.stats import BOOLEAN_WORDS, inet_ok, json_ok, uuid_ok
+from dumpconv.decide.temporal import temporal_ok
 from dumpconv.decide.typemap import INT_LIMITS, Cat, Decision
 from dumpconv.read.lexer import Tok, tokenize
 from dumpconv.read.schema import Column, Schema, Table

@@ -39,7 +39,7 @@ from dumpconv.base.encode import (
     real_text,
 )
 from dumpconv.decide.casts import TRANSFORMS, epoch_to_text
-from dumpconv.decide.stats import DATED_TIME
+from dumpconv.decide.temporal import DATED_TIME
 from dumpconv.decide.typemap import Reencode
 from dumpconv.read.rows import Batch
 

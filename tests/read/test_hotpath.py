@@ -46,14 +46,14 @@ def test_compiled_when_built() -> None:
     """Under CI the extension is built and current (the Python path is tested separately)."""
     if os.environ.get(hotpath.PURE_ENV):
         assert hotpath.status() == f"pure Python ({hotpath.PURE_ENV} is set)"
-        assert rows.convert_run is fast.convert_run
+        assert rows.fast_convert_run is fast.convert_run
         return
     if not _ci() and COMPILED is None:
         pytest.skip(hotpath.status())
     assert hotpath.status() == hotpath.COMPILED
     assert COMPILED is not None
     assert set(COMPILED) == set(hotpath.HOT_MODULES)
-    assert rows.convert_run is COMPILED[fast.__name__].convert_run
+    assert rows.fast_convert_run is COMPILED[fast.__name__].convert_run
     assert rows.scan_insert is COMPILED[scan.__name__].scan_insert
 
 
@@ -115,13 +115,13 @@ def _convert_all(pure: bool) -> dict[str, str]:
 def test_the_cli_writes_the_same_bytes_compiled_and_pure() -> None:
     assert len(DUMPS) >= 30
     compiled, pure = _convert_all(pure=False), _convert_all(pure=True)
-    assert compiled.pop("hot path") == hotpath.COMPILED
+    assert compiled.pop("hot path") == f"{hotpath.COMPILED}; {hotpath.creader_status()}"
     assert pure.pop("hot path").startswith("pure Python")
     differ = [Path(name).name for name in compiled if compiled[name] != pure[name]]
     assert differ == []
 
 
-# Hostile values: what dumps hold, and what they never should.
+# Hostile values: what dumps hold, and what they never should (also tests/read/test_creader.py).
 _SPECIAL = [b"\x00", b"'", b"\\", b"\n", b"\r", b"\t", b"\xff", b"\xed\xa0\x80", b"\x7f", b"\x02"]
 _UNISTR = [b"\\u0000", b"\\u00e9", b"\\\\", b"\\ud83d\\ude00", b"\\"]
 _PIECE = st.one_of(
@@ -156,7 +156,7 @@ def _value(strategy: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
     )
 
 
-_VALUE = _value(
+HOSTILE_VALUE = _value(
     st.one_of(
         _STRING,
         _NUMBER,
@@ -164,7 +164,7 @@ _VALUE = _value(
         st.binary(max_size=3),
     )
 )
-_ROW = st.lists(_VALUE, min_size=1, max_size=4)
+_ROW = st.lists(HOSTILE_VALUE, min_size=1, max_size=4)
 _PREFIX = b"INSERT INTO t VALUES("
 
 

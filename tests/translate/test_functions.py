@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dumpconv.decide.stats import temporal_ok
+from dumpconv.decide.temporal import temporal_ok
 from dumpconv.decide.typemap import Cat
 from dumpconv.read.schema import Schema
 from dumpconv.read.sqlite_ddl import parse_create_table
