@@ -156,8 +156,10 @@ def _update_column(st: ColumnStats, batch: Batch, c: int) -> None:
         st.int_max = hi if st.int_max is None else max(st.int_max, hi)
     if classes.reals:
         reals = _of_class(batch.shapes[c::a], classes, C_REAL)
-        # A real shape holds "Infinity" only as the whole value (or with its minus sign).
-        st.infinities += b"\n".join(reals).count(b"Infinity")
+        # A real shape holds "Infinity" only as the whole value (or with its minus sign);
+        # the C reader takes none.
+        if not batch.by_c_reader:
+            st.infinities += b"\n".join(reals).count(b"Infinity")
         if st.declared.temporal or st.declared.epoch:
             finite = [float(r) for r in reals if not r.endswith(b"Infinity")]
             if finite:

@@ -39,10 +39,11 @@ class Intake:
         self.st = st
         self.catalog = Catalog(st)
         self._complete = complete
-        self.rows = RowJobs(jobs, lambda state, batches, stats: add_rows(st, state, batches, stats))
+        self.rows, self._units = RowJobs(jobs, lambda *taken: add_rows(st, *taken)), 0
 
     def feed(self, unit: RawStatement | InsertRun | Comment) -> None:
         self.st.last_line = unit.line
+        self._units += not isinstance(unit, Comment)  # statements and runs fed so far
         try:
             if isinstance(unit, Comment):
                 self._comment(unit)
@@ -93,8 +94,8 @@ class Intake:
         elif kind in (Kind.CREATE_INDEX, Kind.CREATE_VIEW, Kind.CREATE_TRIGGER):
             self.st.deferred.append((kind, st.text, line))
         elif kind is Kind.BEGIN:
-            if self.st.report.statements == 1 and self.st.reals is None:
-                # The sqlite3 CLI starts with PRAGMA foreign_keys=OFF; iterdump() with BEGIN.
+            # BEGIN first: iterdump() (the sqlite3 CLI starts with PRAGMA foreign_keys=OFF).
+            if self._units == 1 and self.st.reals is None:
                 self.st.reals = SqliteReals()
             self.st.began = True
         elif kind is Kind.COMMIT:
@@ -135,7 +136,6 @@ class Intake:
                 self.st.report.statements += 1
                 self._insert_statement(text, line)
             return
-        self.st.report.statements += run.body.count(b"\n" + run.prefix) + 1
         arity = len(state.table.insert_columns)
         order = None
         if run.columns is not None:  # --preserve-rowids: the prefix names the columns
@@ -287,8 +287,12 @@ def note_cut_nul(st: Conversion) -> None:
         )  # fmt: skip
 
 
-def add_rows(st: Conversion, state: TableState, batches: list[Batch], stats: TableStats) -> None:
-    """Take in batches of a table's rows (in input order) and the statistics of their values."""
+def add_rows(
+    st: Conversion, state: TableState, batches: list[Batch], stats: TableStats, statements: int
+) -> None:
+    """Take in batches of a table's rows (in input order), the statistics of their values, and
+    the count of the statements that held them."""
+    st.report.statements += statements
     state.stats.merge(stats)
     for batch in batches:
         _add_batch(st, state, batch)

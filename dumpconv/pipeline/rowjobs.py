@@ -43,8 +43,9 @@ class RunJob:
     declared: list[Declared]
 
 
-Result = tuple[list[Batch], TableStats]
-"""The batches of a run (shapes dropped) and the statistics of all their rows."""
+Result = tuple[list[Batch], TableStats, int]
+"""The batches of a run (shapes dropped), the statistics of all their rows, and how many
+statements the run held (counted here, in the worker, rather than where runs are cut)."""
 
 
 def default_jobs() -> int:
@@ -69,12 +70,16 @@ def read_run(job: RunJob) -> Result:
         encode_rows(scan_insert(text, line, reals).rows, job.arity, line)
         for text, line in statements(job.body, job.line)
     ]  # fmt: skip
+    # The C reader takes one statement per row only; any other run is counted.
+    count = batch.nrows if batch is not None and batch.by_c_reader else None
     if job.order is not None:
         batches = [b.select(job.order) for b in batches]
-    return summarise(batches, job.declared)
+    if count is None:
+        count = job.body.count(b"\n" + job.prefix) + 1
+    return (*summarise(batches, job.declared), count)
 
 
-def summarise(batches: list[Batch], declared: list[Declared]) -> Result:
+def summarise(batches: list[Batch], declared: list[Declared]) -> tuple[list[Batch], TableStats]:
     """Batches with the statistics of their rows, their shapes dropped."""
     stats = TableStats(declared)
     for batch in batches:
@@ -100,7 +105,7 @@ def statements(body: bytes, line: int) -> list[tuple[bytes, int]]:
     return out
 
 
-Take = Callable[[TableState, list[Batch], TableStats], None]
+Take = Callable[[TableState, list[Batch], TableStats, int], None]
 
 
 class RowJobs:
@@ -128,7 +133,7 @@ class RowJobs:
         """A batch read here (a single statement): after every run read before it."""
         self.drain()
         declared = [c.declared for c in state.stats.columns]
-        self._take(state, summarise([batch], declared))
+        self._take(state, (*summarise([batch], declared), 0))  # the caller counted it
 
     def drain(self) -> None:
         """Take in every run submitted so far."""
@@ -153,5 +158,4 @@ class RowJobs:
             raise
 
     def _take(self, state: TableState, result: Result) -> None:
-        batches, stats = result
-        self.take(state, batches, stats)
+        self.take(state, *result)

@@ -54,6 +54,12 @@ class Batch:
     def nrows(self) -> int:
         return self.count if self.count is not None else len(self.shapes) // self.arity
 
+    @property
+    def by_c_reader(self) -> bool:
+        """Read by the C reader (``creader.c``): one statement per row, every value in its
+        plain grammar (no infinities), the integer ranges taken."""
+        return self.int_ranges is not None
+
     def slim(self) -> Batch:
         """The batch without its shapes and split fields, once its statistics are taken:
         what the spool and the report still need, small to send between processes."""

@@ -26,9 +26,7 @@
  * by digit, strings are COPY-escaped here (backslash, tab, LF, CR and the other control
  * bytes, as base.encode.copy_escape does).
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <string.h>
+#include "cbuf.h"
 
 #define C_NULL 'N'
 #define C_INT 'i'
@@ -39,67 +37,6 @@
 #ifndef DUMPCONV_SOURCE_SHA256
 #define DUMPCONV_SOURCE_SHA256 ""
 #endif
-
-typedef struct {
-    char *data;
-    Py_ssize_t len;
-    Py_ssize_t cap;
-} Buf;
-
-static int buf_reserve(Buf *b, Py_ssize_t more) {
-    if (b->len + more <= b->cap) return 0;
-    Py_ssize_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + more) cap *= 2;
-    char *p = PyMem_Realloc(b->data, (size_t)cap);
-    if (p == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    b->data = p;
-    b->cap = cap;
-    return 0;
-}
-
-static int buf_put(Buf *b, const char *s, Py_ssize_t n) {
-    if (buf_reserve(b, n) < 0) return -1;
-    memcpy(b->data + b->len, s, (size_t)n);
-    b->len += n;
-    return 0;
-}
-
-/* Strict UTF-8, as Python's decoder reads it (no surrogates, no overlong forms). */
-static int valid_utf8(const unsigned char *s, Py_ssize_t n) {
-    Py_ssize_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        Py_ssize_t need;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else {
-            return 0;
-        }
-        if (i + need >= n) return 0;
-        if (s[i + 1] < lo || s[i + 1] > hi) return 0;
-        for (Py_ssize_t k = 2; k <= need; k++) {
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return 0;
-        }
-        i += need + 1;
-    }
-    return 1;
-}
 
 static const char HEX[] = "0123456789abcdef";
 
@@ -132,6 +69,101 @@ static int put_escaped(Buf *out, const unsigned char *s, Py_ssize_t n) {
     }
     out->len = w - out->data;
     return 0;
+}
+
+/* Length of the valid UTF-8 sequence starting at s[0] (a byte >= 0x80), or 0 when it is not
+ * one (as Python's decoder reads it: no surrogates, no overlong forms, nothing past U+10FFFF). */
+static Py_ssize_t utf8_sequence(const unsigned char *s, Py_ssize_t avail) {
+    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+    Py_ssize_t need;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (need >= avail || s[1] < lo || s[1] > hi) return 0;
+    for (Py_ssize_t k = 2; k <= need; k++)
+        if (s[k] < 0x80 || s[k] > 0xBF) return 0;
+    return need + 1;
+}
+
+/* Strict UTF-8, as Python's decoder reads it. */
+static int valid_utf8(const unsigned char *s, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        Py_ssize_t len = utf8_sequence(s + i, n - i);
+        if (len == 0) return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/*
+ * The string literal whose opening quote is at s[*pos], COPY-escaped straight into out, in
+ * one pass: the same bytes as read_string, then valid_utf8, then put_escaped. Returns 1 (pos
+ * after the closing quote), 0 outside the grammar (a line end, invalid UTF-8, no closing
+ * quote), -1 on memory error.
+ */
+static int copy_string(const char *s, Py_ssize_t n, Py_ssize_t *pos, Buf *out) {
+    const unsigned char *u = (const unsigned char *)s;
+    Py_ssize_t i = *pos + 1;
+    /* room for the rest of the input escaped: no growth inside the loop */
+    if (buf_reserve(out, (n - i) * 4 + 4) < 0) return -1;
+    char *w = out->data + out->len;
+    while (i < n) {
+        unsigned char c = u[i];
+        if (c >= 0x20 && c < 0x7F && c != '\\' && c != '\'') {
+            *w++ = (char)c;
+            i++;
+        } else if (c == '\'') {
+            if (i + 1 < n && u[i + 1] == '\'') {
+                *w++ = '\'';
+                i += 2;
+                continue;
+            }
+            out->len = w - out->data;
+            *pos = i + 1;
+            return 1;
+        } else if (c >= 0x80) {
+            Py_ssize_t len = utf8_sequence(u + i, n - i);
+            if (len == 0) return 0;
+            memcpy(w, u + i, (size_t)len);
+            w += len;
+            i += len;
+        } else if (c == '\n') {
+            return 0;
+        } else if (c == '\\') {
+            *w++ = '\\';
+            *w++ = '\\';
+            i++;
+        } else if (c == '\t') {
+            *w++ = '\\';
+            *w++ = 't';
+            i++;
+        } else if (c == '\r') {
+            *w++ = '\\';
+            *w++ = 'r';
+            i++;
+        } else {
+            *w++ = '\\';
+            *w++ = 'x';
+            *w++ = HEX[c >> 4];
+            *w++ = HEX[c & 15];
+            i++;
+        }
+    }
+    return 0; /* no closing quote */
 }
 
 /*
@@ -296,7 +328,7 @@ static PyObject *convert(PyObject *self, PyObject *args) {
     if (lines == 0 || s[n - 1] != '\n') Py_RETURN_NONE;
 
     PyObject *result = NULL, *shapes = NULL, *null_shape = NULL, *text_shape = NULL,
-             *blob_shape = NULL, *copy = NULL, *columns = NULL;
+             *blob_shape = NULL, *copy = NULL, *columns = NULL, *digits[10] = {NULL};
     Buf out = {0}, classes = {0};
     Scratch t = {{0}, {0}, {0}};
     Column *cols = PyMem_Calloc((size_t)arity, sizeof(Column));
@@ -309,6 +341,10 @@ static PyObject *convert(PyObject *self, PyObject *args) {
     text_shape = PyBytes_FromStringAndSize("\0", 1);
     blob_shape = PyBytes_FromStringAndSize("\\\\x\0", 4);
     if (!shapes || !null_shape || !text_shape || !blob_shape) goto done;
+    for (int d = 0; d < 10; d++) {
+        char digit = (char)('0' + d);
+        if ((digits[d] = PyBytes_FromStringAndSize(&digit, 1)) == NULL) goto done;
+    }
     if (buf_reserve(&out, n + n / 4) < 0 || buf_reserve(&classes, lines * arity) < 0) goto done;
 
     Py_ssize_t pos = 0, row = 0;
@@ -326,10 +362,9 @@ static PyObject *convert(PyObject *self, PyObject *args) {
             int cls;
             PyObject *shape;
             if (ch == '\'') {
-                int r = read_string(s, n, &pos, &t.a);
+                int r = copy_string(s, n, &pos, &out);
                 if (r < 0) goto done;
-                if (r == 0 || !valid_utf8((unsigned char *)t.a.data, t.a.len)) goto decline;
-                if (put_escaped(&out, (unsigned char *)t.a.data, t.a.len) < 0) goto done;
+                if (r == 0) goto decline;
                 cls = C_TEXT;
                 shape = text_shape;
                 Py_INCREF(shape);
@@ -364,8 +399,13 @@ static PyObject *convert(PyObject *self, PyObject *args) {
                 cls = read_number(s, n, &pos);
                 if (cls == 0) goto decline;
                 if (buf_put(&out, s + start, pos - start) < 0) goto done;
-                shape = PyBytes_FromStringAndSize(s + start, pos - start);
-                if (shape == NULL) goto done;
+                if (pos - start == 1) { /* one digit: shared, as the text and NULL shapes */
+                    shape = digits[s[start] - '0'];
+                    Py_INCREF(shape);
+                } else {
+                    shape = PyBytes_FromStringAndSize(s + start, pos - start);
+                    if (shape == NULL) goto done;
+                }
                 if (cls == C_INT) {
                     long long v = 0; /* at most 18 digits: within int64 */
                     for (Py_ssize_t i = start + (s[start] == '-'); i < pos; i++)
@@ -440,6 +480,7 @@ done:
     Py_XDECREF(null_shape);
     Py_XDECREF(text_shape);
     Py_XDECREF(blob_shape);
+    for (int d = 0; d < 10; d++) Py_XDECREF(digits[d]);
     PyMem_Free(out.data);
     PyMem_Free(classes.data);
     PyMem_Free(t.a.data);
@@ -549,9 +590,56 @@ static PyObject *temporal_column(PyObject *self, PyObject *args) {
     }
 }
 
+/* ---- the end of a run of INSERT lines: read.splitter's search, one memchr per line ---- */
+
+/* The index just after the first line end at or after start that is followed neither by
+ * prefix nor by "  (" (a further row of a multi-row INSERT), or -1: what
+ * re.search(b"\n(?!" + re.escape(prefix) + b"|  \\()", buf, start).end() finds. */
+static PyObject *foreign_line(PyObject *self, PyObject *args) {
+    const char *s, *prefix;
+    Py_ssize_t n, plen, start;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y#ny#", &s, &n, &start, &prefix, &plen)) return NULL;
+    if (start < 0) start = 0;
+    for (Py_ssize_t p = start; p < n;) {
+        const char *nl = memchr(s + p, '\n', (size_t)(n - p));
+        if (nl == NULL) break;
+        Py_ssize_t next = nl - s + 1, rest = n - next;
+        if (!(rest >= plen && memcmp(s + next, prefix, (size_t)plen) == 0) &&
+            !(rest >= 3 && memcmp(s + next, "  (", 3) == 0))
+            return PyLong_FromSsize_t(next);
+        p = next;
+    }
+    return PyLong_FromLong(-1);
+}
+
+/* ---- bytes.count of one byte, in a loop the compiler vectorizes (CPython's stops early) ---- */
+
+static PyObject *count_byte(PyObject *self, PyObject *args) {
+    const char *s;
+    Py_ssize_t n, start, end;
+    int byte;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y#inn", &s, &n, &byte, &start, &end)) return NULL;
+    /* the bounds as bytes.count reads them (negative ones count from the end) */
+    if (start < 0) start = start + n < 0 ? 0 : start + n;
+    if (end < 0) end = end + n < 0 ? 0 : end + n;
+    if (end > n) end = n;
+    const unsigned char *u = (const unsigned char *)s;
+    const unsigned char b = (unsigned char)byte;
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = start; i < end; i++) count += u[i] == b;
+    return PyLong_FromSsize_t(count);
+}
+
 static PyMethodDef methods[] = {
     {"convert", convert, METH_VARARGS,
      "convert(body, prefix, arity) -> (copy, shapes, columns) or None"},
+    {"count_byte", count_byte, METH_VARARGS,
+     "count_byte(buf, byte, start, end) -> int: buf.count(bytes([byte]), start, end)"},
+    {"foreign_line", foreign_line, METH_VARARGS,
+     "foreign_line(buf, start, prefix) -> int: after the first line end not followed by "
+     "prefix or '  (', or -1"},
     {"temporal_column", temporal_column, METH_VARARGS,
      "temporal_column(joined, kind) -> int: -1 unless every line is a valid timestamp (0), "
      "date (1) or time (2); else how many lines end in a UTC offset"},

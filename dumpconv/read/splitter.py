@@ -13,11 +13,12 @@ Standalone comments between statements come out as :class:`Comment`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from dumpconv.base.errors import SplitError
+from dumpconv.base.hotpath import creader
 from dumpconv.read.inputs import refuse_nul
 from dumpconv.read.lexer import (
     CUT_VALUE,
@@ -29,6 +30,20 @@ from dumpconv.read.lexer import (
 )
 
 CHUNK_SIZE = 1 << 20
+
+_CREADER = creader()
+
+
+def _py_count_byte(buf: bytes, byte: int, start: int, end: int) -> int:
+    return buf.count(bytes((byte,)), start, end)
+
+
+#: ``buf.count(bytes((byte,)), start, end)``: the C reader's loop when built (a few times
+#: faster on a megabyte run: CPython's count of one byte checks for an early stop each byte).
+count_byte: Callable[[bytes, int, int, int], int] = (
+    _CREADER.count_byte if _CREADER is not None else _py_count_byte
+)
+_NL, _QUOTE = ord("\n"), ord("'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +125,7 @@ def iter_units(
             buf, pos, eof = _refill(stream, buf, pos, chunk_size)
             continue
         yield unit
-        line += buf.count(b"\n", pos, end)
+        line += count_byte(buf, _NL, pos, end)
         pos = end
 
 
@@ -192,6 +207,31 @@ def _line_end(buf: bytes, end: int) -> int:
     return end
 
 
+def _foreign_line_finder(
+    prefix: bytes, run_patterns: dict[bytes, re.Pattern[bytes]]
+) -> Callable[[bytes, int], int]:
+    """``find(buf, start)``: the index after the first line end from ``start`` that is
+    followed neither by ``prefix`` nor by ``"  ("``, or -1. The C reader's loop of memchr
+    when it is built; else a regular expression, compiled once per prefix."""
+    if _CREADER is not None:
+        c_find: Callable[[bytes, int, bytes], int] = _CREADER.foreign_line
+        return lambda buf, start: c_find(buf, start, prefix)
+    pattern = run_patterns.get(prefix)
+    if pattern is None:
+        pattern = run_patterns[prefix] = foreign_line_pattern(prefix)
+
+    def find(buf: bytes, start: int) -> int:
+        m = pattern.search(buf, start)
+        return m.end() if m else -1
+
+    return find
+
+
+def foreign_line_pattern(prefix: bytes) -> re.Pattern[bytes]:
+    """The reference search (tests/read/test_creader.py compares the C loop with it)."""
+    return re.compile(b"\n(?!" + re.escape(prefix) + b"|  \\()")
+
+
 def _insert_run_end(
     buf: bytes, pos: int, prefix: bytes, eof: bool, run_patterns: dict[bytes, re.Pattern[bytes]]
 ) -> int | None:
@@ -204,37 +244,36 @@ def _insert_run_end(
     Raises:
         NeedMore: the run reaches the end of the buffer and more input may follow.
     """
-    pattern = run_patterns.get(prefix)
-    if pattern is None:
-        # A line that neither starts a statement of this run nor continues a multi-row
-        # INSERT (3.53+ writes "  (" at the start of each further row) may end the run...
-        pattern = re.compile(b"\n(?!" + re.escape(prefix) + b"|  \\()")
-        run_patterns[prefix] = pattern
+    # A line that neither starts a statement of this run nor continues a multi-row INSERT
+    # (3.53+ writes "  (" at the start of each further row) may end the run...
+    foreign = _foreign_line_finder(prefix, run_patterns)
     # ...unless it is inside a string: an odd number of quotes before it.
     scan = pos
     odd = 0
     while True:
-        m = pattern.search(buf, scan)
-        region_end = m.end() if m else len(buf)
-        odd ^= buf.count(b"'", scan, region_end) & 1
-        if m is None or not odd:
+        found = foreign(buf, scan)
+        region_end = found if found >= 0 else len(buf)
+        odd ^= count_byte(buf, _QUOTE, scan, region_end) & 1
+        if found < 0 or not odd:
             break
         scan = region_end
-    at_buffer_end = m is None and not eof
+    at_buffer_end = found < 0 and not eof
     # Common case: every line of the region is one complete statement.
     if not odd:
         tail = buf[max(pos, region_end - 4) : region_end].rstrip(b"\r\n")
-        if tail.endswith(b");") and (m is not None or eof):
+        if tail.endswith(b");") and (found >= 0 or eof):
             return region_end
     # A run cut by the buffer's end: the last line that starts the run's next statement
     # outside a string ends the run there (counting quotes, without splitting the run).
+    # The quotes before a candidate: those of the region (``odd``) less those after it,
+    # which are few (the candidates are tried from the region's end).
     line_start = b"\n" + prefix
     candidate = buf.rfind(line_start, pos, region_end)
-    for _ in range(8):  # a few tries (each counts the run's quotes); else the split below
+    for _ in range(8):  # a few tries; else the split below
         if candidate <= pos:
             break
         ends_statement = buf.endswith(b";", pos, candidate) or buf.endswith(b";\r", pos, candidate)
-        if ends_statement and not buf.count(b"'", pos, candidate) & 1:
+        if ends_statement and not (odd ^ buf.count(b"'", candidate, region_end)) & 1:
             return candidate + 1
         candidate = buf.rfind(line_start, pos, candidate)
     segs = buf[pos:region_end].split(b"'")

@@ -25,7 +25,7 @@ from dumpconv.base import hotpath
 from dumpconv.decide import temporal
 from dumpconv.decide.stats import ColumnStats, TableStats
 from dumpconv.decide.typemap import Cat, declared
-from dumpconv.read import fast, rows
+from dumpconv.read import fast, rows, splitter
 from dumpconv.read.batch import Batch, Classes
 from tests.read.test_hotpath import DUMPS, HOSTILE_VALUE
 
@@ -51,11 +51,11 @@ def test_built_and_in_use_under_ci() -> None:
 
 
 def test_a_changed_source_is_not_run() -> None:
-    """The build compiles the source's SHA-256 in; hotpath compares it with the file."""
-    source = REPO / hotpath.CREADER_SOURCE
+    """The build compiles the SHA-256 of its sources in; hotpath compares it with the files."""
+    sources = tuple(REPO / s for s in hotpath.C_SOURCES[hotpath.CREADER_MODULE])
     if CREADER is not None:
-        assert hotpath.source_digest(source) == CREADER.SOURCE_SHA256
-    assert hotpath.source_digest(source) != hotpath.source_digest(Path(__file__))
+        assert hotpath.sources_digest(sources) == CREADER.SOURCE_SHA256
+    assert hotpath.sources_digest(sources) != hotpath.sources_digest(sources[:1])
 
 
 _INT_SHAPE = re.compile(rb"-?[0-9]+")
@@ -344,3 +344,37 @@ def test_the_date_check_finds_what_it_is_for() -> None:
         assert check(Cat.DATE, b"2024-06-31") is None
         assert check(Cat.TIME, b"23:59:59.999999\n00:00") == 0
         assert check(Cat.TIME, b"24:00") is None
+
+
+# ---- the splitter's searches ---------------------------------------------------------------
+
+_LINES = st.lists(
+    st.one_of(
+        st.sampled_from([b"INSERT INTO t VALUES(1);", b"  (2),", b"INSERT INTO u VALUES(", b""]),
+        st.binary(max_size=6),
+    ),
+    max_size=8,
+).map(b"\n".join)
+
+
+@needs_creader
+@given(buf=_LINES, start=st.integers(-3, 80), prefix=st.sampled_from([b"INSERT INTO t VALUES("]))
+@example(buf=b"x\n", start=0, prefix=b"INSERT INTO t VALUES(")
+@example(buf=b"x\nINSERT INTO t VAL", start=0, prefix=b"INSERT INTO t VALUES(")
+def test_the_run_end_search_agrees_with_the_pattern(buf: bytes, start: int, prefix: bytes) -> None:
+    m = splitter.foreign_line_pattern(prefix).search(buf, max(start, 0))
+    assert _reader().foreign_line(buf, start, prefix) == (m.end() if m else -1)
+
+
+@needs_creader
+@given(
+    buf=st.binary(max_size=300),
+    byte=st.sampled_from([10, 39, 0, 255]),
+    start=st.integers(-400, 400),
+    end=st.integers(-400, 400),
+)
+def test_the_byte_count_agrees_with_bytes_count(
+    buf: bytes, byte: int, start: int, end: int
+) -> None:
+    assert _reader().count_byte(buf, byte, start, end) == buf.count(bytes((byte,)), start, end)
+    assert splitter.count_byte(buf, byte, start, end) == buf.count(bytes((byte,)), start, end)
