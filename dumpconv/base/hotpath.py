@@ -43,10 +43,18 @@ COMPILED_PACKAGE = "dumpconv._compiled"
 BUILT_MODULE = COMPILED_PACKAGE + ".built"
 PURE_ENV = "DUMPCONV_PURE"
 COMPILED = "compiled (mypyc)"
-#: The C reader of the common case (``read/creader.c``), built beside the mypyc modules.
+#: The C reader of the common case (``read/creader.c``), built beside the mypyc modules,
+#: and the C writer of a database's rows (``read/csqlite.c``, linked with SQLite): module →
+#: its sources (relative to the directory holding the package) and its name in ``status``.
 CREADER_MODULE = "dumpconv._creader"
-CREADER_SOURCE = "dumpconv/read/creader.c"  # relative to the directory holding the package
+CSQLITE_MODULE = "dumpconv._csqlite"
+C_SOURCES = {
+    CREADER_MODULE: ("dumpconv/read/creader.c", "dumpconv/read/cbuf.h"),
+    CSQLITE_MODULE: ("dumpconv/read/csqlite.c", "dumpconv/read/cbuf.h"),
+}
 CREADER = "C reader"
+CSQLITE = "C database reader"
+_C_NAMES = {CREADER_MODULE: CREADER, CSQLITE_MODULE: CSQLITE}
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,6 +71,14 @@ def source_path(module: str, package_dir: Path = _PACKAGE_DIR) -> Path:
 
 def source_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sources_digest(paths: tuple[Path, ...]) -> str:
+    """One SHA-256 of several files (a C extension's source and the header it includes)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def changed_sources(recorded: Mapping[str, str], package_dir: Path = _PACKAGE_DIR) -> list[str]:
@@ -120,19 +136,23 @@ def status() -> str:
 
 
 @functools.cache
-def _choose_creader() -> tuple[ModuleType | None, str]:
+def _choose_c(module_name: str) -> tuple[ModuleType | None, str]:
+    name = _C_NAMES[module_name]
     if _pure_requested():
-        return None, f"no C reader ({PURE_ENV} is set)"
+        return None, f"no {name} ({PURE_ENV} is set)"
     try:
-        module = importlib.import_module(CREADER_MODULE)
+        module = importlib.import_module(module_name)
     except ImportError:
-        return None, "no C reader (not built: installed without a C compiler)"
+        return None, f"no {name} (not built: installed without a C compiler or its headers)"
     if not _is_extension(module):
-        return None, f"no C reader ({CREADER_MODULE} is not an extension module)"
-    source = _PACKAGE_DIR.parent / CREADER_SOURCE
-    if not source.is_file() or source_digest(source) != getattr(module, "SOURCE_SHA256", ""):
-        return None, f"no C reader ({CREADER_SOURCE} changed since it was compiled: reinstall)"
-    return module, CREADER
+        return None, f"no {name} ({module_name} is not an extension module)"
+    sources = tuple(_PACKAGE_DIR.parent / s for s in C_SOURCES[module_name])
+    if not all(s.is_file() for s in sources) or sources_digest(sources) != getattr(
+        module, "SOURCE_SHA256", ""
+    ):
+        where = C_SOURCES[module_name][0]
+        return None, f"no {name} ({where} changed since it was compiled: reinstall)"
+    return module, name
 
 
 def creader() -> ModuleType | None:
@@ -141,9 +161,20 @@ def creader() -> ModuleType | None:
     Independent of the mypyc modules: it only ever answers for a run or declines, and the
     code that declines to it (``read.rows.convert_run``) is the same either way.
     """
-    return _choose_creader()[0]
+    return _choose_c(CREADER_MODULE)[0]
 
 
 def creader_status() -> str:
     """``C reader``, or ``no C reader (why)``."""
-    return _choose_creader()[1]
+    return _choose_c(CREADER_MODULE)[1]
+
+
+def csqlite() -> ModuleType | None:
+    """The C writer of a database's rows as ``.dump`` text (``read/csqlite.c``), when built,
+    current and allowed; ``read.snapshot`` has SQLite build the text in SQL otherwise."""
+    return _choose_c(CSQLITE_MODULE)[0]
+
+
+def csqlite_status() -> str:
+    """``C database reader``, or ``no C database reader (why)``."""
+    return _choose_c(CSQLITE_MODULE)[1]

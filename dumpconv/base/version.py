@@ -8,5 +8,5 @@ VERSION = "0.1.0"
 
 def hot_path() -> str:
     """The readers' code this process runs: ``compiled (mypyc)`` or ``pure Python (why)``,
-    then ``C reader`` or ``no C reader (why)``."""
-    return f"{hotpath.status()}; {hotpath.creader_status()}"
+    then ``C reader`` or ``no C reader (why)``, then the same for the C database reader."""
+    return f"{hotpath.status()}; {hotpath.creader_status()}; {hotpath.csqlite_status()}"

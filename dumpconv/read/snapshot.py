@@ -19,10 +19,13 @@ import os
 import sqlite3
 import urllib.parse
 from collections.abc import Iterator
+from typing import Any
 
 from dumpconv.base.errors import DumpconvError
+from dumpconv.base.hotpath import csqlite
 from dumpconv.read.dumptext import (
     fix_specials,
+    insert_name,
     post_line,
     quote_ident,
     row_select,
@@ -44,6 +47,7 @@ _POST = (
     "  AND type IN ('index','trigger','view')"
 )
 _WAL_FILES = ("-wal", "-shm")
+_CSQLITE = csqlite()
 
 
 class Snapshot:
@@ -56,16 +60,34 @@ class Snapshot:
     def __init__(self, path: str, immutable: bool = False) -> None:
         self.name = path
         self._con: sqlite3.Connection | None = None
+        self._c: object | None = None  # the C database reader's connection, when used
         self._tidy = not immutable and not any(os.path.lexists(path + s) for s in _WAL_FILES)
         with self.sqlite_errors():
-            mode = "mode=ro&immutable=1" if immutable else "mode=ro"
-            con = sqlite3.connect(_uri(path, mode), uri=True, isolation_level=None)
-            self._con = con
-            con.text_factory = bytes
-            con.execute("BEGIN")  # one read transaction, from the first read to close()
-            self._encoding = con.execute("PRAGMA encoding").fetchone()[0].decode()
-            self._tables: list[tuple[bytes, bytes, bytes]] = con.execute(_TABLES).fetchall()
-            self._post: list[tuple[bytes]] = con.execute(_POST).fetchall()
+            uri = _uri(path, "mode=ro&immutable=1" if immutable else "mode=ro")
+            if _CSQLITE is not None:
+                db = _CSQLITE.open(uri)
+                self._c = db
+                _CSQLITE.query(db, "BEGIN")  # one read transaction, from the first read on
+                if _CSQLITE.query(db, "PRAGMA encoding")[0][0] != b"UTF-8":
+                    # It writes the text of UTF-8 databases only (hex() is of stored bytes).
+                    _CSQLITE.close(db)
+                    self._c = None
+            if self._c is None:
+                con = sqlite3.connect(uri, uri=True, isolation_level=None)
+                self._con = con
+                con.text_factory = bytes
+                con.execute("BEGIN")  # one read transaction, from the first read to close()
+            self._encoding = self._query("PRAGMA encoding")[0][0].decode()
+            self._tables: list[tuple[bytes, bytes, bytes]] = self._query(_TABLES)
+            self._post: list[tuple[bytes]] = self._query(_POST)
+
+    def _query(self, sql: str) -> list[tuple[Any, ...]]:
+        if self._c is not None:
+            assert _CSQLITE is not None
+            rows: list[tuple[Any, ...]] = _CSQLITE.query(self._c, sql)
+            return rows
+        assert self._con is not None
+        return self._con.execute(sql).fetchall()
 
     def chunks(self) -> Iterator[bytes]:
         """The dump text, in pieces of about :data:`CHUNK` bytes."""
@@ -87,9 +109,14 @@ class Snapshot:
 
     def close(self) -> None:
         """End the read transaction and close the database."""
-        if self._con is not None:
-            self._con.close()
-            self._con = None
+        if self._con is not None or self._c is not None:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+            if self._c is not None:
+                assert _CSQLITE is not None
+                _CSQLITE.close(self._c)
+                self._c = None
             if self._tidy:
                 _tidy_wal(self.name)
 
@@ -131,11 +158,19 @@ class Snapshot:
 
     def _rows(self, table: str) -> Iterator[bytes]:
         """A table's rows as INSERT statements, about a chunk at a time."""
-        assert self._con is not None
-        info = self._con.execute(f"PRAGMA table_info({quote_ident(table)})").fetchall()
+        info = self._query(f"PRAGMA table_info({quote_ident(table)})")
         columns = [self._name(row[1]) for row in info]
         if not columns:
             return
+        if self._c is not None:  # the same text, written by the C database reader
+            assert _CSQLITE is not None
+            select = f"SELECT {','.join(map(quote_ident, columns))} FROM {quote_ident(table)}"
+            stmt = _CSQLITE.rows(self._c, select)
+            prefix = ("INSERT INTO " + insert_name(table) + " VALUES(").encode()
+            while chunk := _CSQLITE.chunk(stmt, prefix, CHUNK):
+                yield fix_specials(chunk, self._encoding)
+            return
+        assert self._con is not None
         cursor = self._con.execute(row_select(table, columns))
         lines: list[bytes] = []
         size = 0
