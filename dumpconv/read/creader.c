@@ -349,6 +349,9 @@ static PyObject *convert(PyObject *self, PyObject *args) {
 
     Py_ssize_t pos = 0, row = 0;
     while (pos < n) {
+        /* Each row ends a line, so row < lines here: the class bytes of this row fit. Kept as
+         * a check, as the bound of every write into classes. */
+        if (row >= lines) goto decline;
         if (pos + plen > n || memcmp(s + pos, prefix, (size_t)plen) != 0) goto decline;
         pos += plen;
         for (Py_ssize_t c = 0; c < arity; c++) {
@@ -430,7 +433,6 @@ static PyObject *convert(PyObject *self, PyObject *args) {
         if (!expect(s, n, &pos, ");\n")) goto decline;
         if (buf_put(&out, "\n", 1) < 0) goto done;
         row++;
-        if (row > lines) goto decline; /* cannot happen: every row ends a line */
     }
     if (row != lines) goto decline;
 
