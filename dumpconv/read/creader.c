@@ -40,33 +40,32 @@
 
 static const char HEX[] = "0123456789abcdef";
 
+/* One byte as COPY text at w (at most 4 bytes): backslash, tab, LF and CR by their letter
+ * escapes, the other control bytes as \xHH (base.encode.copy_escape); returns the end. */
+static inline char *escape_byte(char *w, unsigned char c) {
+    if (c >= 0x20 && c != 0x7F && c != '\\') {
+        *w++ = (char)c;
+        return w;
+    }
+    *w++ = '\\';
+    switch (c) {
+    case '\\': *w++ = '\\'; break;
+    case '\t': *w++ = 't'; break;
+    case '\n': *w++ = 'n'; break;
+    case '\r': *w++ = 'r'; break;
+    default:
+        *w++ = 'x';
+        *w++ = HEX[c >> 4];
+        *w++ = HEX[c & 15];
+    }
+    return w;
+}
+
 /* Append raw text COPY-escaped. Returns -1 on memory error. */
 static int put_escaped(Buf *out, const unsigned char *s, Py_ssize_t n) {
     if (buf_reserve(out, n * 4) < 0) return -1;
     char *w = out->data + out->len;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        if (c >= 0x20 && c != 0x7F && c != '\\') {
-            *w++ = (char)c;
-        } else if (c == '\\') {
-            *w++ = '\\';
-            *w++ = '\\';
-        } else if (c == '\t') {
-            *w++ = '\\';
-            *w++ = 't';
-        } else if (c == '\n') {
-            *w++ = '\\';
-            *w++ = 'n';
-        } else if (c == '\r') {
-            *w++ = '\\';
-            *w++ = 'r';
-        } else {
-            *w++ = '\\';
-            *w++ = 'x';
-            *w++ = HEX[c >> 4];
-            *w++ = HEX[c & 15];
-        }
-    }
+    for (Py_ssize_t i = 0; i < n; i++) w = escape_byte(w, s[i]);
     out->len = w - out->data;
     return 0;
 }
@@ -123,10 +122,7 @@ static int copy_string(const char *s, Py_ssize_t n, Py_ssize_t *pos, Buf *out) {
     char *w = out->data + out->len;
     while (i < n) {
         unsigned char c = u[i];
-        if (c >= 0x20 && c < 0x7F && c != '\\' && c != '\'') {
-            *w++ = (char)c;
-            i++;
-        } else if (c == '\'') {
+        if (c == '\'') {
             if (i + 1 < n && u[i + 1] == '\'') {
                 *w++ = '\'';
                 i += 2;
@@ -135,33 +131,18 @@ static int copy_string(const char *s, Py_ssize_t n, Py_ssize_t *pos, Buf *out) {
             out->len = w - out->data;
             *pos = i + 1;
             return 1;
-        } else if (c >= 0x80) {
+        }
+        if (c >= 0x80) {
             Py_ssize_t len = utf8_sequence(u + i, n - i);
             if (len == 0) return 0;
             memcpy(w, u + i, (size_t)len);
             w += len;
             i += len;
-        } else if (c == '\n') {
-            return 0;
-        } else if (c == '\\') {
-            *w++ = '\\';
-            *w++ = '\\';
-            i++;
-        } else if (c == '\t') {
-            *w++ = '\\';
-            *w++ = 't';
-            i++;
-        } else if (c == '\r') {
-            *w++ = '\\';
-            *w++ = 'r';
-            i++;
-        } else {
-            *w++ = '\\';
-            *w++ = 'x';
-            *w++ = HEX[c >> 4];
-            *w++ = HEX[c & 15];
-            i++;
+            continue;
         }
+        if (c == '\n') return 0; /* the row would span lines */
+        w = escape_byte(w, c);
+        i++;
     }
     return 0; /* no closing quote */
 }

@@ -143,6 +143,12 @@ static PyObject *db_close(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* The (db, sql) arguments of query() and rows(); NULL with an exception set. */
+static Db *db_and_sql(PyObject *args, PyObject **capsule, const char **sql) {
+    if (!PyArg_ParseTuple(args, "Os", capsule, sql)) return NULL;
+    return db_of(*capsule);
+}
+
 static PyObject *column_value(sqlite3_stmt *stmt, int i) {
     switch (sqlite3_column_type(stmt, i)) {
     case SQLITE_INTEGER: return PyLong_FromLongLong(sqlite3_column_int64(stmt, i));
@@ -163,8 +169,7 @@ static PyObject *db_query(PyObject *self, PyObject *args) {
     PyObject *capsule;
     const char *sql;
     (void)self;
-    if (!PyArg_ParseTuple(args, "Os", &capsule, &sql)) return NULL;
-    Db *d = db_of(capsule);
+    Db *d = db_and_sql(args, &capsule, &sql);
     if (d == NULL) return NULL;
     sqlite3_stmt *stmt = NULL;
     int rc = sqlite3_prepare_v2(d->db, sql, -1, &stmt, NULL);
@@ -206,8 +211,7 @@ static PyObject *db_rows(PyObject *self, PyObject *args) {
     PyObject *capsule;
     const char *sql;
     (void)self;
-    if (!PyArg_ParseTuple(args, "Os", &capsule, &sql)) return NULL;
-    Db *d = db_of(capsule);
+    Db *d = db_and_sql(args, &capsule, &sql);
     if (d == NULL) return NULL;
     Stmt *s = PyMem_Calloc(1, sizeof(Stmt));
     if (s == NULL) return PyErr_NoMemory();
