@@ -154,19 +154,20 @@ def _update_column(st: ColumnStats, batch: Batch, c: int) -> None:
             lo, hi = min(values), max(values)
         st.int_min = lo if st.int_min is None else min(st.int_min, lo)
         st.int_max = hi if st.int_max is None else max(st.int_max, hi)
-    if classes.reals:
+    numeric = st.declared.cat is Cat.NUMERIC and st.declared.precision is not None
+    # The C reader takes no infinity: its reals are looked at only when the type needs them.
+    if classes.reals and (not batch.by_c_reader or st.declared.temporal or st.declared.epoch
+                          or numeric):  # fmt: skip
         reals = _of_class(batch.shapes[c::a], classes, C_REAL)
-        # A real shape holds "Infinity" only as the whole value (or with its minus sign);
-        # the C reader takes none.
-        if not batch.by_c_reader:
-            st.infinities += b"\n".join(reals).count(b"Infinity")
+        # A real shape holds "Infinity" only as the whole value (or with its minus sign).
+        st.infinities += b"\n".join(reals).count(b"Infinity")
         if st.declared.temporal or st.declared.epoch:
             finite = [float(r) for r in reals if not r.endswith(b"Infinity")]
             if finite:
                 lo_r, hi_r = min(finite), max(finite)
                 st.real_min = lo_r if st.real_min is None else min(st.real_min, lo_r)
                 st.real_max = hi_r if st.real_max is None else max(st.real_max, hi_r)
-        if st.declared.cat is Cat.NUMERIC and st.declared.precision is not None:
+        if numeric:
             _check_numeric_fit(st, batch, c, reals)
     if classes.texts:
         _update_texts(st, batch, c, classes)
