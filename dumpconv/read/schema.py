@@ -6,6 +6,8 @@ ASCII-case-insensitively, as SQLite resolves them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -158,6 +160,15 @@ class Schema:
     def is_left_out(self, name: str) -> bool:
         """Whether ``name`` is a table of the dump left out by --include / --exclude."""
         return fold(name) in self.left_out
+
+    @contextmanager
+    def trial(self) -> Iterator[None]:
+        """Names claimed inside are given back at the end (a plan made to be thrown away)."""
+        kept = (set(self._relnames), dict(self._sequences), list(self.moved))
+        try:
+            yield
+        finally:
+            self._relnames, self._sequences, self.moved = kept
 
     def claim(self, wanted: str) -> str:
         """Reserve a PostgreSQL relation name (tables, indexes and constraints share one

@@ -165,15 +165,24 @@ class Spool:
     def rows(self, key: str) -> int:
         return sum(c.nrows for c in self._chunks.get(key, []))
 
+    def length(self, key: str) -> int:
+        """The bytes of the table's COPY text so far (a ``start`` for :meth:`read`)."""
+        return sum(c.length for c in self._chunks.get(key, []))
+
     def read(
-        self, key: str, reencode: Mapping[int, Recode], keep: Sequence[int] | None = None
+        self,
+        key: str,
+        reencode: Mapping[int, Recode],
+        keep: Sequence[int] | None = None,
+        start: int = 0,
     ) -> Iterator[bytes]:
         """The table's COPY text in pieces of whole rows, the given columns re-encoded;
-        only the columns ``keep`` lists, in its order, when it is given.
+        only the columns ``keep`` lists, in its order, when it is given; from ``start``, a
+        :meth:`length` taken earlier (the rows written since), when it is given.
 
         Merged chunks can hold a whole table: they are read a few megabytes at a time.
         """
-        pieces = self._read_all(key, reencode)
+        pieces = self._read_all(key, reencode, start)
         if keep is None:
             yield from pieces
             return
@@ -181,15 +190,19 @@ class Spool:
             rows = piece[:-1].split(b"\n")
             yield b"".join(_select(row.split(b"\t"), keep) for row in rows)
 
-    def _read_all(self, key: str, reencode: Mapping[int, Recode]) -> Iterator[bytes]:
+    def _read_all(self, key: str, reencode: Mapping[int, Recode], start: int) -> Iterator[bytes]:
         for chunk in self._chunks.get(key, []):
+            skip, start = min(start, chunk.length), max(0, start - chunk.length)
+            if skip == chunk.length:
+                continue  # read before
             active = {c: r for c, r in reencode.items() if _needs(chunk, c, r)}
             if chunk.per_row and active:  # one batch: its classes go row by row
+                assert not skip, "a start inside a batch"  # such a chunk is one batch
                 data = self._read(chunk.offset, chunk.length)
                 per_row = {c: self._read(*chunk.per_row[c]) for c in active if c in chunk.per_row}
                 yield _reencode(data, chunk, active, per_row)
                 continue
-            for piece in self._rows(chunk.offset, chunk.length):
+            for piece in self._rows(chunk.offset + skip, chunk.length - skip):
                 yield _reencode(piece, chunk, active, {}) if active else piece
 
     def _rows(self, offset: int, length: int) -> Iterator[bytes]:

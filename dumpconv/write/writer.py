@@ -138,16 +138,34 @@ class Writer:
 
     def copy(self, table: str, columns: Iterable[str] | None, data: Iterable[bytes]) -> None:
         """A COPY block; without ``columns``, the table's own columns in their order."""
-        cols = "" if columns is None else " (" + ", ".join(quote_ident(c) for c in columns) + ")"
-        self._copy(f"COPY {qualified(table, self.schema)}{cols} FROM stdin;", self.schema, data)
+        self.copy_start(table, columns)
+        self.copy_data(data)
+        self.copy_end()
 
-    def _copy(self, sql: str, schema: str, data: Iterable[bytes]) -> None:
+    def copy_start(self, table: str, columns: Iterable[str] | None) -> None:
+        """The COPY statement of a block whose rows follow (:meth:`copy_data`) until
+        :meth:`copy_end`."""
+        cols = "" if columns is None else " (" + ", ".join(quote_ident(c) for c in columns) + ")"
+        self._copy_start(f"COPY {qualified(table, self.schema)}{cols} FROM stdin;", self.schema)
+
+    def _copy_start(self, sql: str, schema: str) -> None:
         self.statement(sql, "copy", schemas=(schema,))
         self._in_copy = True
+
+    def copy_data(self, data: Iterable[bytes]) -> None:
+        """COPY text (whole rows, encoded by ``base.encode``) inside the block begun."""
+        assert self._in_copy, "COPY data outside a COPY block"
         for piece in data:
             self.out.write(piece)
+
+    def copy_end(self) -> None:
         self._raw("\\.\n\n")
         self._in_copy = False
+
+    def _copy(self, sql: str, schema: str, data: Iterable[bytes]) -> None:
+        self._copy_start(sql, schema)
+        self.copy_data(data)
+        self.copy_end()
 
     def rows(
         self, table: str, columns: Iterable[str], data: Iterable[bytes], per_insert: int | None,
