@@ -4,17 +4,23 @@ the dump comes from. Knows no SQL and no typer."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
 import sys
 import tempfile
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from dumpconv.base.errors import DumpconvError
 from dumpconv.base.report import Report
 from dumpconv.read.database import is_database, open_database
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 # One conversion with its options chosen: dump in, script out (pipeline.convert, bound).
 Conversion = Callable[[BinaryIO, BinaryIO], Report]
@@ -57,12 +63,124 @@ def open_input(path: Path, immutable: bool = False) -> Iterator[BinaryIO]:
 
 
 def _to_stdout(src: BinaryIO, convert: Conversion) -> Report:
-    """Straight to stdout, table by table (psql loads while dumpconv converts)."""
+    """Straight to stdout, table by table (psql loads while dumpconv converts); into a pipe,
+    through :class:`WriteAhead`."""
+    out = sys.stdout.buffer
     try:
-        return convert(src, sys.stdout.buffer)
-    finally:
-        with contextlib.suppress(OSError, ValueError):
-            sys.stdout.buffer.flush()
+        piped = stat.S_ISFIFO(os.fstat(out.fileno()).st_mode)
+    except (OSError, ValueError):  # no file descriptor (a test's stream)
+        piped = False
+    if not piped:
+        try:
+            return convert(src, out)
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                out.flush()
+    out.flush()
+    ahead = WriteAhead(out.fileno())
+    try:
+        report = convert(src, cast(BinaryIO, ahead))  # it writes and flushes, nothing else
+    except BaseException:
+        with contextlib.suppress(OSError):
+            ahead.close()  # what the failure wrote, then stop
+        raise
+    ahead.close()
+    return report
+
+
+class WriteAhead(io.BufferedIOBase):
+    """A pipe written by a thread of its own, up to :attr:`LIMIT` bytes behind.
+
+    psql loads a table's COPY rows while dumpconv converts the next ones; written directly,
+    each flush would wait until psql had read all but a pipe's 64 KiB, and the two (with
+    sqlite3 before them) would take turns instead of running side by side. The bytes are
+    the same and in the same order; an error of the pipe (psql gone) is raised by the next
+    write, flush or close."""
+
+    LIMIT = 16 << 20
+    _PIECE = 1 << 20
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._gathered: list[bytes] = []
+        self._size = 0  # bytes gathered, not yet handed to the thread
+        self._queue: deque[bytes] = deque()
+        self._queued = 0
+        self._done = False
+        self._error: BaseException | None = None
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._drain, name="dumpconv-out", daemon=True)
+        self._thread.start()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        piece = bytes(data)
+        self._gathered.append(piece)
+        self._size += len(piece)
+        if self._size >= self._PIECE:
+            self._hand()
+        return len(piece)
+
+    def flush(self) -> None:
+        self._hand()
+
+    def close(self) -> None:
+        """Write everything handed over, then stop the thread (raises its error)."""
+        if self.closed:
+            return
+        try:
+            self._hand()
+        finally:
+            with self._cond:
+                self._done = True
+                self._cond.notify_all()
+            self._thread.join()
+            super().close()
+        self._check()
+
+    def _check(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _hand(self) -> None:
+        self._check()
+        if not self._gathered:
+            return
+        piece = b"".join(self._gathered)
+        self._gathered.clear()
+        self._size = 0
+        with self._cond:
+            while self._queued and self._queued + len(piece) > self.LIMIT and not self._error:
+                self._cond.wait()
+            self._check()
+            self._queue.append(piece)
+            self._queued += len(piece)
+            self._cond.notify_all()
+
+    def _drain(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._done:
+                    self._cond.wait()
+                if not self._queue:
+                    return
+                piece = self._queue.popleft()
+            try:
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(self._fd, view) :]
+            except BaseException as e:  # handed to the converting thread
+                with self._cond:
+                    self._error = e
+                    self._queue.clear()
+                    self._cond.notify_all()
+                return
+            with self._cond:
+                self._queued -= len(piece)
+                self._cond.notify_all()
 
 
 def _file_mode(target: Path) -> int:

@@ -118,6 +118,7 @@ def verify(
         nul=nul.value,
         jobs=default_jobs(),
         schema=schema,
+        stream_after=None,  # each COPY block a whole table's rows
     )
     _run(source, dsn, options, quiet, immutable)
 

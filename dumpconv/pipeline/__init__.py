@@ -98,7 +98,7 @@ def convert(
     with Spool(options.temp_dir) as spool:
         conv = Conversion(options, spool)
         planner = Planner(conv)
-        emitter = Emitter(conv, writer, key)
+        emitter = Emitter(conv, writer, key, planner.sketch)
 
         def complete(state: TableState) -> None:
             if conv.data_only or options.target is not None:
@@ -107,7 +107,7 @@ def convert(
                 emitter.start()
             emitter.table(planner.table(state), planner.plan.extensions)
 
-        intake = Intake(conv, complete, options.jobs)
+        intake = Intake(conv, complete, options.jobs, emitter.grew)
         ticker = Ticker(progress, reader, conv) if progress is not None else None
         try:
             try:

@@ -12,8 +12,10 @@ from dumpconv.pipeline.state import (
     Conversion,
     Plan,
     TablePlan,
+    TableState,
     TargetPlan,
 )
+from dumpconv.pipeline.streaming import Sketch, Streams
 from dumpconv.translate import PostItem
 from dumpconv.write.pgcheck import StatementCheckError, created_name
 from dumpconv.write.writer import Writer
@@ -32,7 +34,7 @@ class Emitter:
     ``--data-only`` (referenced tables first) the tables are held, their rows in the spool,
     and the whole script is written once the input is read."""
 
-    def __init__(self, st: Conversion, w: Writer, restrict_key: str | None) -> None:
+    def __init__(self, st: Conversion, w: Writer, restrict_key: str | None, sketch: Sketch) -> None:
         self.st = st
         self.w = w
         self.key = restrict_key
@@ -40,6 +42,14 @@ class Emitter:
         options = st.options
         self.per_insert = options.per_insert
         self._held: list[_Held] | None = [] if options.drop or options.data_only else None
+        # Large tables written while their rows are read, when tables are written as soon
+        # as they are complete, as COPY blocks, with their rows.
+        self.streams: Streams | None = None
+        if (
+            self._held is None and self.per_insert is None and not options.schema_only
+            and options.target is None
+        ):  # fmt: skip
+            self.streams = Streams(st, w, sketch, self._head_now)
 
     def start(self) -> None:
         """The header, unless the script is written once the input is read."""
@@ -74,29 +84,46 @@ class Emitter:
         if self._held is not None:
             self._held.append((t, set(extensions), moves))
             return
-        self._write_table(t, extensions, moves)
+        if self.streams is None or not self.streams.settle(t, extensions):
+            self._write_table(t, extensions, moves)
         self.w.out.flush()  # psql loads this table while the next one is read
+
+    def grew(self, state: TableState) -> None:
+        """A batch of the table's rows was taken in (a large table's go out as they come)."""
+        if self.streams is not None:
+            self.streams.grew(state)
 
     def _write_table(
         self, t: TablePlan, extensions: set[str], moves: list[tuple[str, str]]
     ) -> None:
+        st = self.st
+        self._head(t, extensions, moves)
+        table = t.state.table
+        if _loads_rows(st, t) and not st.options.schema_only:
+            cols = [c.pg for c in table.insert_columns]
+            self.w.rows(table.pg, cols, st.spool.read(table.key, t.reencode), self.per_insert)
+        st.spool.drop(table.key)
+
+    def _head_now(self, t: TablePlan, extensions: set[str]) -> None:
+        if not self.w.began:  # the first table streams before any is complete
+            self.start()
+        self._head(t, extensions, self._moves())
+
+    def _head(self, t: TablePlan, extensions: set[str], moves: list[tuple[str, str]]) -> None:
+        """What comes before a table's rows: sequences renamed, extensions, its heading,
+        the notes on it, CREATE TABLE."""
         st, w = self.st, self.w
         for old, new in moves:
             w.rename_sequence(old, new)
         for extension in sorted(extensions - self._extensions):
             w.extension(extension)
             self._extensions.add(extension)
-        table = t.state.table
         _section(st, w, t)
         for note in t.notes:
             w.comment(f"dumpconv: {note}")
         if t.create:
             w.statement(t.create, "create-table")
             w.blank()
-        if _loads_rows(st, t) and not st.options.schema_only:
-            cols = [c.pg for c in table.insert_columns]
-            w.rows(table.pg, cols, st.spool.read(table.key, t.reencode), self.per_insert)
-        st.spool.drop(table.key)
 
     def _moves(self) -> list[tuple[str, str]]:
         """Identity sequences whose names tables read since have taken (Schema.claim_table):

@@ -22,6 +22,9 @@ from dumpconv.read.splitter import Comment, InsertRun, RawStatement
 from dumpconv.read.sqlitefloat import SqliteReals, written_by_quote
 from dumpconv.read.sqltext import is_utf8
 
+# Told of a table: its rows are complete; a batch of its rows was taken in.
+Hook = Callable[[TableState], None]
+
 
 class Intake:
     """Takes in the units of one dump, in order.
@@ -29,17 +32,17 @@ class Intake:
     Dumps write each table's rows right after its CREATE TABLE, so the next definition (or
     COMMIT) completes the tables read so far: ``complete`` is called with each, in CREATE
     order, before that statement is taken in (and by :meth:`complete_tables` at the end).
-    Rows for a table after
-    that are refused: its rows may already be written.
+    Rows for a table after that are refused: its rows may already be written. ``grew`` is
+    called with a table each time rows of it are taken in.
     """
 
-    def __init__(
-        self, st: Conversion, complete: Callable[[TableState], None] | None = None, jobs: int = 1
-    ) -> None:
+    def __init__(self, st: Conversion, complete: Hook | None = None, jobs: int = 1,
+                 grew: Hook | None = None) -> None:  # fmt: skip
         self.st = st
         self.catalog = Catalog(st)
         self._complete = complete
-        self.rows, self._units = RowJobs(jobs, lambda *taken: add_rows(st, *taken)), 0
+        self.rows = RowJobs(jobs, lambda state, *taken: add_rows(st, state, *taken, grew=grew))
+        self._units = 0
 
     def feed(self, unit: RawStatement | InsertRun | Comment) -> None:
         self.st.last_line = unit.line
@@ -288,14 +291,22 @@ def note_cut_nul(st: Conversion) -> None:
 
 
 def add_rows(
-    st: Conversion, state: TableState, batches: list[Batch], stats: TableStats, statements: int
+    st: Conversion,
+    state: TableState,
+    batches: list[Batch],
+    stats: TableStats,
+    statements: int,
+    *,
+    grew: Hook | None = None,
 ) -> None:
     """Take in batches of a table's rows (in input order), the statistics of their values, and
-    the count of the statements that held them."""
+    the count of the statements that held them; then tell ``grew``."""
     st.report.statements += statements
     state.stats.merge(stats)
     for batch in batches:
         _add_batch(st, state, batch)
+    if grew is not None:
+        grew(state)
 
 
 def _add_batch(st: Conversion, state: TableState, batch: Batch) -> None:

@@ -11,6 +11,9 @@ from dumpconv.decide.casts import Cast
 from dumpconv.decide.frameworks import MARKERS
 from dumpconv.read.pgschema import TargetSchema
 
+#: Options.stream_after by default: smaller tables are written whole, after their last row.
+STREAM_AFTER = 4 << 20
+
 
 @dataclass(frozen=True)
 class Options:
@@ -61,6 +64,9 @@ class Options:
         include: --include: globs over the dump's table names (``pipeline.selection``);
             when any is given, only the tables one matches are converted.
         exclude: --exclude: globs of tables not converted, even when included.
+        stream_after: a table's rows are written before they are complete once its COPY
+            text in the spool reaches this many bytes (``pipeline.streaming``); None:
+            never (``verify`` takes each COPY block as a whole table's rows).
     """
 
     strict: bool = False
@@ -87,6 +93,7 @@ class Options:
     schema: str = SCHEMA
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    stream_after: int | None = STREAM_AFTER
 
     @property
     def per_insert(self) -> int | None:

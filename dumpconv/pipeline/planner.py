@@ -4,10 +4,12 @@ is in ``tableplan``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dumpconv import translate
 from dumpconv.base.errors import DumpconvError
 from dumpconv.base.pgsql import object_name
-from dumpconv.base.report import Severity
+from dumpconv.base.report import Report, Severity
 from dumpconv.decide.typemap import (
     Decision,
     Reencode,
@@ -102,6 +104,28 @@ class Planner:
         if self.st.options.strict:
             self._refuse_lossy()
         return made
+
+    def sketch(self, state: TableState) -> tuple[TablePlan, set[str]] | None:
+        """The plan :meth:`table` would make if the table's rows ended here, and the
+        extensions it would need, leaving no trace (report, plan, names); None when it
+        would fail (``--strict``, a cast the rows so far do not fit)."""
+        st, table = self.st, state.table
+        kept = (st.report, self.plan, self._widen_later, table.identity_sequence, state.in_place)
+        plan = self.plan
+        self.plan = Plan(
+            {k: dict(v) for k, v in plan.decisions.items()}, dict(plan.types), set(plan.unsafe),
+            extensions=set(plan.extensions),
+        )  # fmt: skip
+        st.report = Report(tables={k: replace(v) for k, v in kept[0].tables.items()})
+        self._widen_later = []
+        try:
+            with st.schema.trial():
+                return self.table(state), self.plan.extensions
+        except DumpconvError:
+            return None
+        finally:
+            st.report, self.plan, self._widen_later = kept[:3]
+            table.identity_sequence, state.in_place = kept[3:]
 
     def finish(self) -> Plan:
         """Once the input is read: what the options matched, keys, foreign keys, checks,
