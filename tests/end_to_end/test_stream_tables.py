@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
+from psycopg import sql
 
 import dumpconv
 from dumpconv.base.errors import DumpconvError
@@ -293,3 +294,34 @@ def test_the_pipe_writer_raises_when_the_reader_is_gone() -> None:
     with pytest.raises(BrokenPipeError):
         keep_writing()
     os.close(write_fd)
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize(
+    "name", ['x"; DROP TABLE y; --', "a\nb */ \\. -- c", "Ünï $$ '' \\x", "pg_temp.t"]
+)
+def test_a_hostile_name_survives_the_restart(
+    name: str, tmp_path: Path, pg_server: PgServer, pg_db: str
+) -> None:
+    """The restart's comment and DROP name the table from the input: through the one
+    quoting function and the comment escaping, whatever the name holds."""
+    quoted = b'"' + name.replace('"', '""').encode() + b'"'
+    rows = b"".join(
+        b"INSERT INTO %s VALUES(%d,%d,'%s');\n" % (quoted, i, i % 100, b"p" * 60)
+        for i in range(1, 40_001)
+    )
+    late = b"INSERT INTO %s VALUES(40001,100000,'late');\n" % quoted  # beyond smallint
+    dump = HEAD + b"CREATE TABLE %s(id INTEGER PRIMARY KEY, n SMALLINT, s TEXT);\n" % quoted
+    dump += rows + late + b"COMMIT;\n"
+    script = _convert(dump, stream_after=1)
+    assert script.count(RESTART) == 1
+    path = tmp_path / "pg.sql"
+    path.write_bytes(script)
+    pg_server.load_sql(pg_db, path).check()
+    tables = pg_server.query(pg_db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    assert tables == [(name,)]
+    got = pg_server.query(
+        pg_db,
+        sql.SQL("SELECT count(*), max(n) FROM public.{}").format(sql.Identifier(name)),
+    )
+    assert got == [(40_001, 100_000)]
