@@ -63,11 +63,12 @@ def open_input(path: Path, immutable: bool = False) -> Iterator[BinaryIO]:
 
 
 def _to_stdout(src: BinaryIO, convert: Conversion) -> Report:
-    """Straight to stdout, table by table (psql loads while dumpconv converts); into a pipe,
-    through :class:`WriteAhead`."""
+    """Straight to stdout, table by table (psql loads while dumpconv converts); into a pipe
+    or a socket, through :class:`WriteAhead`."""
     out = sys.stdout.buffer
     try:
-        piped = stat.S_ISFIFO(os.fstat(out.fileno()).st_mode)
+        mode = os.fstat(out.fileno()).st_mode
+        piped = stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)  # a pipe, or ssh's socket
     except (OSError, ValueError):  # no file descriptor (a test's stream)
         piped = False
     if not piped:
