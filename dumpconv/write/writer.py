@@ -65,6 +65,7 @@ class Writer:
         self.out = out
         self.schema = schema
         self._in_copy = False  # inside COPY data (failed() must end it first)
+        self._whole_rows = True  # the COPY data written so far ends at a row's end
         self.began = False  # the header is written: a failure must end the script
 
     def _raw(self, text: str) -> None:
@@ -151,12 +152,16 @@ class Writer:
     def _copy_start(self, sql: str, schema: str) -> None:
         self.statement(sql, "copy", schemas=(schema,))
         self._in_copy = True
+        self._whole_rows = True
 
     def copy_data(self, data: Iterable[bytes]) -> None:
         """COPY text (whole rows, encoded by ``base.encode``) inside the block begun."""
         assert self._in_copy, "COPY data outside a COPY block"
         for piece in data:
-            self.out.write(piece)
+            if piece:
+                self._whole_rows = False  # until the write is known to be whole
+                self.out.write(piece)
+                self._whole_rows = piece.endswith(b"\n")
 
     def copy_end(self) -> None:
         self._raw("\\.\n\n")
@@ -278,8 +283,11 @@ class Writer:
         """The conversion stopped after part of the script was written (it is written as the
         input is read): end it with an error, so that psql stops and the transaction, which
         has no COMMIT, changes nothing. Nothing from the input is in it."""
-        if self._in_copy:  # stopped inside a table's rows (interrupted): end them first
-            self._raw("\n\\.\n")
+        if self._in_copy:  # stopped inside a table's rows: end them first
+            # Between batches (a table streaming when a later row failed) the block ends
+            # cleanly and the error below is the one psql reports; a row cut short (an
+            # interrupted write) is ended first. Either way psql stops before COMMIT.
+            self._raw("\\.\n" if self._whole_rows else "\n\\.\n")
             self._in_copy = False
         self._raw("\n")
         self.comment("dumpconv: the conversion FAILED here (see dumpconv's message): this")
