@@ -50,6 +50,24 @@ def decide(st: ColumnStats, *, rowid_alias: bool = False, where: str = "TABLE.CO
     return _numbers_only(st, kinds, where)
 
 
+# The most characters a real takes as sqlite3 writes it: a sign, 17 digits, the point and
+# an exponent such as e-308.
+_LONGEST_REAL = 24
+
+
+def _numbers_too_long(st: ColumnStats, length: int) -> str | None:
+    """Why the numbers of a column of texts may not fit varchar(length) as their digits
+    (COPY writes them so), or None when they fit."""
+    lo, hi = st.int_min, st.int_max
+    if lo is not None and hi is not None:
+        longest = max(len(str(lo)), len(str(hi)))
+        if longest > length:
+            return f"holds integers from {lo} to {hi}, up to {longest} characters"
+    if C_REAL in st.classes.kinds and length < _LONGEST_REAL:
+        return f"holds reals, whose digits may take up to {_LONGEST_REAL} characters"
+    return None
+
+
 def _name(st: ColumnStats) -> str:
     return st.declared.cat.value
 
@@ -66,13 +84,14 @@ def _with_texts(st: ColumnStats, kinds: set[int], where: str) -> Decision:
     if cat is Cat.TEXT:
         return Decision("text")
     if cat is Cat.VARCHAR:
-        if st.too_long.ok:
+        assert d.length is not None
+        digits = _numbers_too_long(st, d.length)
+        if st.too_long.ok and digits is None:
             return Decision(render(d))
-        return Decision(
-            "text",
-            f"declared varchar({d.length}) but {st.too_long.failures} values are longer: "
-            f"{st.too_long.describe()}",
-        )
+        longer = [digits] if digits is not None else []
+        if not st.too_long.ok:
+            longer.insert(0, f"{st.too_long.failures} values are longer: {st.too_long.describe()}")
+        return _as_text(st, kinds, f"declared varchar({d.length}) but {'; '.join(longer)}")
     if cat is Cat.ANY:
         why = None
         if numbers:

@@ -101,6 +101,18 @@ CASES: dict[str, tuple[str, list[Value], str, list[str] | None]] = {
     "varchar too long": ("varchar(3)", ["abc", "abcd"], "text", ["abcd", "varchar(3)"]),
     "varchar multibyte too long": ("nvarchar(2)", ["ééé"], "text", ["ééé"]),
     "char(n) never char": ("CHAR(5)", ["ab"], "varchar(5)", None),
+    # Numbers among the texts are written as their digits, which must fit too.
+    "varchar with a short integer": ("varchar(5)", ["t", -1234, 99999], "varchar(5)", None),
+    "varchar with a long integer": ("varchar(5)", ["t", 2147483648], "text", ["2147483648"]),
+    "varchar with a long negative": ("varchar(5)", ["t", -12345], "text", ["-12345"]),
+    "varchar with a real": ("varchar(5)", ["t", 0.5], "text", ["reals"]),
+    "wide varchar with reals": (
+        "varchar(24)",
+        ["t", -1.2345678901234567e-308],
+        "varchar(24)",
+        None,
+    ),
+    "varchar long text and integer": ("varchar(3)", ["abcd", 12345], "text", ["abcd", "12345"]),
     "char(0)": ("CHAR(0)", ["anything"], "text", None),
     # text and blob
     "text": ("TEXT", ["a", "", "😀"], "text", None),
