@@ -21,8 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dumpconv.base.errors import DumpconvError
+from dumpconv.decide.typemap import Reencode
 from dumpconv.pipeline.columns import decide_columns
 from dumpconv.pipeline.state import Conversion, TablePlan, TableState
+from dumpconv.write.spool import steps
 from dumpconv.write.writer import Writer
 
 Sketch = Callable[[TableState], tuple[TablePlan, set[str]] | None]
@@ -41,6 +43,7 @@ class _Stream:
     marks: _Marks
     written: int  # bytes of the table's spooled COPY text written
     rows: int  # rows written
+    notes: list[str]  # the notes written above the table
     open: bool = True  # the COPY block is not ended: rows still go out as they come
 
 
@@ -75,7 +78,7 @@ class Streams:
                 self.w.copy_end()  # the rows from here on wait for the table's final plan
                 stream.open = False
                 return
-            stream.marks = marks
+            stream.plan, stream.extensions, stream.marks = *sketched, marks
         self._more(state, stream)
 
     def _begin(self, state: TableState) -> None:
@@ -89,7 +92,7 @@ class Streams:
         plan, extensions = sketched
         self._head(plan, extensions)
         self.w.copy_start(state.table.pg, [c.pg for c in state.table.insert_columns])
-        stream = _Stream(plan, extensions, marks, 0, 0)
+        stream = _Stream(plan, extensions, marks, 0, 0, plan.notes)
         self._streams[key] = stream
         self._more(state, stream)
 
@@ -112,7 +115,7 @@ class Streams:
             self._more(t.state, stream)
             self.w.copy_end()
             self.st.spool.drop(table.key)
-            if t.notes != stream.plan.notes:  # a reason that names the values' range
+            if t.notes != stream.notes:  # a reason naming a range, values replaced
                 self.w.comment(f"dumpconv: with all its rows read, the notes on {table.name}:")
                 for note in t.notes:
                     self.w.comment(f"dumpconv: {note}")
@@ -130,12 +133,31 @@ class Streams:
 
 
 def _same(stream: _Stream, t: TablePlan, extensions: set[str]) -> bool:
-    """Whether a plan creates the table the rows are being written into, and writes each
-    row as the same bytes (the notes above it may say more)."""
+    """Whether a plan creates the table the rows are being written into and writes the rows
+    written so far as the same bytes (the notes above it may say more).
+
+    A column's re-encoding may have gained a step that changes only values none of those
+    rows held in it: text that is not UTF-8, or holds NUL (a column enters ``_marks``'s
+    sets before any row holding such a value is written, and that brings a new plan)."""
     sketch = stream.plan
-    return (sketch.create, sketch.reencode, stream.extensions, sketch.left_out) == (
-        t.create, t.reencode, extensions, t.left_out
-    )  # fmt: skip
+    if (sketch.create, stream.extensions, sketch.left_out) != (
+        t.create, extensions, t.left_out
+    ):  # fmt: skip
+        return False
+    for c in sketch.reencode.keys() | t.reencode.keys():
+        was, now = sketch.reencode.get(c), t.reencode.get(c)
+        if was == now:
+            continue
+        before = steps(was) if was is not None else frozenset()
+        after = steps(now) if now is not None else frozenset()
+        if not before <= after or not after - before <= _UNHELD:
+            return False
+    return True
+
+
+# Re-encoding steps that change only the values of a kind a column's rows so far did not
+# hold (``_marks`` has the columns that hold them).
+_UNHELD = frozenset({Reencode.FIX_UTF8, Reencode.NUL_REPLACE, Reencode.NUL_STRIP})
 
 
 def _marks(state: TableState) -> _Marks | None:

@@ -328,3 +328,29 @@ def test_a_hostile_name_survives_the_restart(
         sql.SQL("SELECT count(*), max(n) FROM public.{}").format(sql.Identifier(name)),
     )
     assert got == [(40_001, 100_000)]
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize(
+    ("late", "options"),
+    [(b"'bad \xff\xfe here'", {}), (b"'a'||char(0)||'b'", {"nul": "strip"})],
+    ids=["invalid-utf8", "nul"],
+)
+def test_text_that_must_change_late_does_not_recreate_the_table(
+    late: bytes, options: dict[str, str], tmp_path: Path, pg_server: PgServer, streamed: list[str]
+) -> None:
+    """A value PostgreSQL text cannot hold, in the last batch: the policy's step changes
+    no row written before it, so the block goes on; the notes with all the rows follow it,
+    and PostgreSQL holds what the waiting script loads."""
+    rows = b"".join(
+        b"INSERT INTO t VALUES(%d,'row %d %s');\n" % (i, i, b"q" * 50) for i in range(1, 40_001)
+    )
+    dump = HEAD + b"CREATE TABLE t(id INTEGER PRIMARY KEY, s TEXT);\n" + rows
+    dump += b"INSERT INTO t VALUES(40001,%s);\nCOMMIT;\n" % late
+    script = _convert(dump, stream_after=1, **options)
+    assert streamed == ["t"]
+    assert RESTART not in script
+    assert b"-- dumpconv: with all its rows read, the notes on t:\n" in script
+    waited = _convert(dump, stream_after=None, **options)
+    got, want = _load_both(pg_server, tmp_path, script, waited)
+    assert got == want
