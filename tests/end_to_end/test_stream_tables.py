@@ -195,12 +195,16 @@ _VALUES = hs.sampled_from(
         b"NULL", b"0", b"1", b"-7", b"2147483648", b"9007199254740993", b"1.5", b"-0.25",
         b"1e300", b"'text'", b"'it''s'", b"'2024-01-02 03:04:05'", b"'2024-01-02'",
         b"'12:30:00'", b"'t'", b"'{\"a\": 1}'", b"X'00ff'", b"'a'||char(0)||'b'",
-        b"'bad \xff'", b"'550e8400-e29b-41d4-a716-446655440000'",
+        b"'bad \xff'", b"'550e8400-e29b-41d4-a716-446655440000'", b"''", b"'%s'" % (b"x" * 30),
+        b"-1.5e-300", b"9223372036854775807", b"-9223372036854775808", b"'00:00:00.123456'",
+        b"'2024-01-02T03:04:05Z'", b"'2024-01-02 03:04:05+05:30'", b"'1'", b"'0'", b"'true'",
+        b"-1e999", b"1700000000000", b"123.456", b"'1.5'",
     ]
 )  # fmt: skip
 _DECLARED = hs.sampled_from(
     ["INTEGER", "INT", "SMALLINT", "REAL", "TEXT", "VARCHAR(5)", "DATETIME", "DATE",
-     "BOOLEAN", "BLOB", "NUMERIC(6,2)", "JSON", "UUID", "", "NOT NULL"]
+     "BOOLEAN", "BLOB", "NUMERIC(6,2)", "JSON", "UUID", "", "NOT NULL", "TIMESTAMP",
+     "DECIMAL(10,2)", "DOUBLE", "TINYINT(1)", "CHAR(3)", "TIME"]
 )  # fmt: skip
 
 
