@@ -27,6 +27,11 @@ from dumpconv.pipeline.state import Conversion, TablePlan, TableState
 from dumpconv.write.spool import steps
 from dumpconv.write.writer import Writer
 
+# Rows a streaming table gathers before they are checked and written (or fewer, down to
+# Options.stream_after): a run of INSERTs is one batch of up to a megabyte, a statement read
+# alone one row.
+_STEP = 256 << 10
+
 Sketch = Callable[[TableState], tuple[TablePlan, set[str]] | None]
 Head = Callable[[TablePlan, set[str]], None]
 
@@ -59,8 +64,9 @@ class Streams:
         self._declined: set[str] = set()
 
     def grew(self, state: TableState) -> None:
-        """A batch of ``state``'s rows was taken in: write it, if the table is streaming
-        and the batch changes none of its decisions."""
+        """A batch of ``state``'s rows was taken in: write the rows not yet written (once
+        there are :data:`_STEP` bytes of them), if the table is streaming and they change
+        none of its decisions."""
         key = state.table.key
         stream = self._streams.get(key)
         if stream is None:
@@ -69,8 +75,9 @@ class Streams:
             if big and key not in self._declined:
                 self._begin(state)
             return
-        if not stream.open:
-            return
+        step = min(_STEP, self.st.options.stream_after or 0)
+        if not stream.open or self.st.spool.length(key) - stream.written < step:
+            return  # a few rows more (statements read one by one) wait for the next ones
         marks = _marks(state)
         if marks != stream.marks:  # what the rows decide changed: does the table?
             sketched = None if marks is None else self._sketch(state)

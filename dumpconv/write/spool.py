@@ -19,6 +19,7 @@ it keeps every byte, NUL and invalid UTF-8 included.
 from __future__ import annotations
 
 import tempfile
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -104,6 +105,7 @@ class Chunk:
     nrows: int
     kinds: bytes  # per column: its one non-NULL class, C_NULL if all NULL, 0 if mixed
     per_row: dict[int, tuple[int, int]] = field(default_factory=dict)  # column → (offset, len)
+    at: int = 0  # where its rows start in the table's COPY text
 
 
 class Spool:
@@ -114,6 +116,7 @@ class Spool:
         self._file: IO[bytes] = tempfile.TemporaryFile(prefix="dumpconv-", dir=directory)  # noqa: SIM115
         self._end = 0
         self._chunks: dict[str, list[Chunk]] = {}
+        self._lengths: dict[str, int] = {}  # bytes of each table's COPY text
 
     def close(self) -> None:
         self._file.close()
@@ -134,6 +137,8 @@ class Spool:
         offset = self._end
         self._append(batch.copy)
         chunks = self._chunks.setdefault(key, [])
+        at = self._lengths.get(key, 0)
+        self._lengths[key] = at + len(batch.copy)
         mixed = {i: c.per_row for i, c in enumerate(batch.columns) if c.per_row is not None}
         if not mixed and chunks:
             last = chunks[-1]
@@ -141,7 +146,7 @@ class Spool:
                 last.length += len(batch.copy)
                 last.nrows += batch.nrows
                 return
-        chunk = Chunk(offset, len(batch.copy), batch.nrows, kinds)
+        chunk = Chunk(offset, len(batch.copy), batch.nrows, kinds, at=at)
         for col, per_row in mixed.items():
             assert per_row is not None
             chunk.per_row[col] = (self._end, len(per_row))
@@ -152,6 +157,7 @@ class Spool:
         """Forget a table's rows (written out); once no table has any, the file is emptied,
         so the spool holds at most the tables not yet written (one, for a dump)."""
         self._chunks.pop(key, None)
+        self._lengths.pop(key, None)
         if not any(self._chunks.values()):
             self._chunks.clear()
             self._file.truncate(0)
@@ -167,7 +173,7 @@ class Spool:
 
     def length(self, key: str) -> int:
         """The bytes of the table's COPY text so far (a ``start`` for :meth:`read`)."""
-        return sum(c.length for c in self._chunks.get(key, []))
+        return self._lengths.get(key, 0)
 
     def read(
         self,
@@ -191,9 +197,11 @@ class Spool:
             yield b"".join(_select(row.split(b"\t"), keep) for row in rows)
 
     def _read_all(self, key: str, reencode: Mapping[int, Recode], start: int) -> Iterator[bytes]:
-        for chunk in self._chunks.get(key, []):
-            skip, start = min(start, chunk.length), max(0, start - chunk.length)
-            if skip == chunk.length:
+        chunks = self._chunks.get(key, [])
+        first = max(0, bisect_right(chunks, start, key=lambda c: c.at) - 1)  # holds ``start``
+        for chunk in chunks[first:]:
+            skip = max(0, start - chunk.at)
+            if skip >= chunk.length:
                 continue  # read before
             active = {c: r for c, r in reencode.items() if _needs(chunk, c, r)}
             if chunk.per_row and active:  # one batch: its classes go row by row
